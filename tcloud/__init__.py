@@ -1,0 +1,3 @@
+"""tcloud: a self-hostable integration cloud."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tcloud.cli import main
+
+raise SystemExit(main())
