@@ -28,6 +28,8 @@ VALUE_MAGIC = b"\x01"
 STREAM_MAGIC = b"TCS1"
 CHUNK = 1 << 20
 TAG = 16
+STREAM_HEADER = 15
+RECORD_OVERHEAD = 4 + TAG
 
 
 class DecryptError(TcloudError):
@@ -54,7 +56,9 @@ class TenantCipher:
     def seal(self, purpose: str, plaintext: bytes) -> bytes:
         version = self._keys.current_version
         nonce = secrets.token_bytes(12)
-        body = self._key(version).encrypt(nonce, plaintext, _ad(self.tenant_id, purpose))
+        body = self._key(version).encrypt(
+            nonce, plaintext, _ad(self.tenant_id, purpose)
+        )
         return VALUE_MAGIC + struct.pack(">I", version) + nonce + body
 
     def open(self, purpose: str, sealed: bytes) -> bytes:
@@ -66,7 +70,9 @@ class TenantCipher:
                 sealed[5:17], sealed[17:], _ad(self.tenant_id, purpose)
             )
         except InvalidTag:
-            raise DecryptError("sealed value does not match its tenant or purpose") from None
+            raise DecryptError(
+                "sealed value does not match its tenant or purpose"
+            ) from None
 
     def seal_text(self, purpose: str, text: str) -> bytes:
         return self.seal(purpose, text.encode())
@@ -152,6 +158,9 @@ class StreamOpener:
             del self._buffer[:15]
         while len(self._buffer) >= 4:
             (size,) = struct.unpack(">I", self._buffer[:4])
+            # A damaged length must not make us buffer the rest of the stream.
+            if not TAG <= size <= CHUNK + TAG:
+                raise DecryptError("sealed stream is damaged")
             if len(self._buffer) < 4 + size:
                 break
             out.append(self._open(bytes(self._buffer[4 : 4 + size])))
@@ -179,9 +188,23 @@ class StreamOpener:
             raise DecryptError("sealed stream is cut short")
 
 
+def plain_size(sealed_size: int) -> int:
+    """Return the plaintext length of a sealed stream from its sealed length.
+
+    Every record but the last holds CHUNK bytes, so the length alone tells;
+    for a damaged stream the answer means nothing (and is never negative).
+    """
+    body = sealed_size - STREAM_HEADER
+    if body < RECORD_OVERHEAD:
+        return 0
+    records = -(-body // (CHUNK + RECORD_OVERHEAD))
+    return body - records * RECORD_OVERHEAD
+
+
 async def seal_stream(
     sealer: StreamSealer, chunks: AsyncIterable[bytes]
 ) -> AsyncIterator[bytes]:
+    """Seal a stream of plaintext chunks, yielding sealed bytes as they are ready."""
     async for chunk in chunks:
         out = sealer.update(chunk)
         if out:
