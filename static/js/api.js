@@ -1,0 +1,111 @@
+// The API client: JSON over fetch with the session cookie, the CSRF token on
+// unsafe requests, and problem documents (RFC 9457) turned into ApiError.
+
+const BASE = "/api/v1";
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+let csrfToken = "";
+const listeners = { unauthorized: [], passwordChange: [] };
+
+export function setCsrfToken(token) {
+  csrfToken = token || "";
+}
+
+/** Be told when the session has ended (401) or a password change is due. */
+export function on(event, handler) {
+  listeners[event].push(handler);
+}
+
+/** An API error: status, code, detail, and the fields the server named. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `request failed (${status})`);
+    this.name = "ApiError";
+    this.status = status;
+    this.problem = problem;
+    this.code = problem.code || "";
+    this.title = problem.title || "";
+    this.detail = problem.detail || "";
+    this.fields = Array.isArray(problem.errors) ? problem.errors : [];
+  }
+
+  /** The messages for one field, for example "login" or "entries[0]". */
+  messagesFor(field) {
+    return this.fields.filter((e) => e.field === field).map((e) => e.message);
+  }
+}
+
+export function queryString(query = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === "") continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+async function readProblem(response) {
+  try {
+    const body = await response.json();
+    return body && typeof body === "object" ? body : {};
+  } catch {
+    return { detail: `${response.status} ${response.statusText}` };
+  }
+}
+
+/** Make one API request; return the JSON body, or null for 204. */
+export async function request(method, path, { body, query, signal, quiet } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (UNSAFE.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let response;
+  try {
+    response = await fetch(BASE + path + queryString(query), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+      signal,
+    });
+  } catch (error) {
+    if (error.name === "AbortError") throw error;
+    throw new ApiError(0, { title: "Network error", detail: "the server cannot be reached; check your connection" });
+  }
+  if (response.status === 204) return null;
+  if (!response.ok) {
+    const error = new ApiError(response.status, await readProblem(response));
+    if (!quiet && error.status === 401) listeners.unauthorized.forEach((fn) => fn(error));
+    if (!quiet && error.code === "password-change-required") {
+      listeners.passwordChange.forEach((fn) => fn(error));
+    }
+    throw error;
+  }
+  const text = await response.text();
+  return text ? JSON.parse(text) : null;
+}
+
+export const api = {
+  get: (path, query, options = {}) => request("GET", path, { ...options, query }),
+  post: (path, body = {}, options = {}) => request("POST", path, { ...options, body }),
+  put: (path, body = {}, options = {}) => request("PUT", path, { ...options, body }),
+  patch: (path, body = {}, options = {}) => request("PATCH", path, { ...options, body }),
+  del: (path, options = {}) => request("DELETE", path, options),
+};
+
+/** Every item of a list endpoint, page by page (for pickers; capped). */
+export async function listAll(path, query = {}, cap = 1000) {
+  const items = [];
+  let offset = 0;
+  for (;;) {
+    const page = await api.get(path, { ...query, limit: 200, offset });
+    items.push(...page.items);
+    offset += page.items.length;
+    if (!page.items.length || offset >= page.total || offset >= cap) return items;
+  }
+}
+
+/** The URL a browser can open or download directly (GET only). */
+export function apiUrl(path, query = {}) {
+  return BASE + path + queryString(query);
+}

@@ -1,0 +1,22 @@
+// Short notices in the corner: "User created", "Could not save".
+
+import { h, icon } from "../dom.js";
+
+const LIFETIME = { success: 5000, info: 6000, error: 10000 };
+
+export function toast(message, kind = "success") {
+  const region = document.getElementById("toasts");
+  if (!region) return;
+  const close = h("button", { type: "button", class: "toast-close", "aria-label": "Dismiss" }, icon("close", 16));
+  const item = h("div", { class: ["toast", `toast-${kind}`] }, h("p", {}, message), close);
+  const remove = () => item.remove();
+  close.addEventListener("click", remove);
+  region.append(item);
+  setTimeout(remove, LIFETIME[kind] || 5000);
+}
+
+/** Show an error as a toast, with the server's detail when it has one. */
+export function toastError(error, prefix = "") {
+  const text = error && error.message ? error.message : String(error);
+  toast(prefix ? `${prefix}: ${text}` : text, "error");
+}

@@ -1,0 +1,169 @@
+"""The browser harness: the real server in a subprocess, Debian's Chromium
+through Playwright, and a page that fails its test on any console error,
+uncaught exception, failed request or server error.
+
+One server serves the whole UI suite (tests make unique names); every test
+gets a fresh browser context, so no cookie leaks from one to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ADMIN_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-sync",
+]  # fmt: skip
+# Chromium logs every 4xx answer to fetch() as a console error. A 401 before
+# sign-in or a 400 with field errors is the API answering as designed, so
+# those lines alone are let through; anything else on the console fails.
+EXPECTED_STATUS = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4\d\d"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server was not ready in time: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `python -m tcloud serve` on a free port; yield its base URL."""
+    folder = tmp_path_factory.mktemp("ui-server")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "TCLOUD_BOOTSTRAP_PASSWORD": ADMIN_PASSWORD,
+        "TCLOUD_EMBEDDED_ENGINE": "false",
+    }
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tcloud", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--data-dir", str(folder / "var")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Everything that went wrong on a page, to fail the test with."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def attach(self, page) -> None:  # type: ignore[no-untyped-def]
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message) -> None:  # type: ignore[no-untyped-def]
+        if message.type not in ("error", "warning"):
+            return
+        if message.type == "error" and EXPECTED_STATUS.match(message.text):
+            return
+        if message.type == "warning" and "DevTools" in message.text:
+            return
+        self.problems.append(f"console {message.type}: {message.text}")
+
+    def _failed(self, request) -> None:  # type: ignore[no-untyped-def]
+        failure = request.failure or ""
+        # A list aborts its previous request when the search changes.
+        if "ERR_ABORTED" in failure and request.resource_type == "fetch":
+            return
+        self.problems.append(f"request failed: {request.method} {request.url} {failure}")
+
+    def _response(self, response) -> None:  # type: ignore[no-untyped-def]
+        if response.status >= 500:
+            self.problems.append(f"server error: {response.status} {response.url}")
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def context(browser, server):  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(
+        base_url=server, viewport={"width": 1360, "height": 860}, locale="en-GB"
+    )
+    ctx.set_default_timeout(5000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, watch):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    watch.attach(page)
+    yield page
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+@pytest.fixture
+def shot():  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot under test-artifacts/screenshots/."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        page.wait_for_load_state("networkidle")
+        page.locator(".loading").first.wait_for(state="detached", timeout=5000)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    return take
