@@ -176,3 +176,443 @@ async def put_setting(tx: Transaction, key: str, value: object) -> None:
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, orjson.dumps(value).decode()],
     )
+
+
+# Managing people, for the console's service. Every `q` is a plain substring,
+# never a pattern: LIKE wildcards in it are escaped.
+
+USER_SORTS = {
+    "login": "login COLLATE NOCASE ASC",
+    "-login": "login COLLATE NOCASE DESC",
+    "created_at": "created_at ASC",
+    "-created_at": "created_at DESC",
+    "last_login_at": "last_login_at IS NULL, last_login_at ASC",
+    "-last_login_at": "last_login_at IS NULL, last_login_at DESC",
+}
+USER_COLUMNS = {"email", "display_name", "status"}
+NAMED_COLUMNS = {"name", "description", "status", "permissions"}
+
+
+def like(q: str) -> str:
+    """Return a LIKE pattern matching `q` anywhere, wildcards escaped."""
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+async def _page(
+    db: Reader,
+    sql: str,
+    params: list[object],
+    order: str,
+    limit: int | None,
+    offset: int,
+) -> tuple[list[Row], int]:
+    total = await db.fetchval(f"SELECT COUNT(*) FROM ({sql})", params)
+    paged = f"{sql} ORDER BY {order}"
+    if limit is not None:
+        paged += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
+    return await db.fetchall(paged, params), total
+
+
+async def _update(
+    tx: Transaction,
+    table: str,
+    allowed: set[str],
+    row_id: str,
+    values: dict[str, object],
+) -> None:
+    columns = [c for c in values if c in allowed]
+    if not columns:
+        return
+    sets = ", ".join(f"{c} = ?" for c in columns)
+    await tx.execute(
+        f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?",
+        [*(values[c] for c in columns), now_iso(), row_id],
+    )
+
+
+async def list_users(
+    db: Reader,
+    *,
+    q: str = "",
+    status: str = "",
+    sort: str = "login",
+    limit: int | None = 50,
+    offset: int = 0,
+) -> tuple[list[Row], int]:
+    """Return one page of users and how many match in all."""
+    where, params = ["1 = 1"], []
+    if q:
+        where.append(
+            "(login LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'"
+            " OR display_name LIKE ? ESCAPE '\\')"
+        )
+        params += [like(q)] * 3
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    sql = "SELECT * FROM users WHERE " + " AND ".join(where)
+    order = USER_SORTS.get(sort, USER_SORTS["login"]) + ", id"
+    return await _page(db, sql, params, order, limit, offset)
+
+
+async def update_user(tx: Transaction, user_id: str, values: dict[str, object]) -> None:
+    await _update(tx, "users", USER_COLUMNS, user_id, values)
+
+
+async def unlock_user(tx: Transaction, user_id: str) -> None:
+    await tx.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = 0, updated_at = ?"
+        " WHERE id = ?",
+        [now_iso(), user_id],
+    )
+
+
+async def delete_user(tx: Transaction, user_id: str) -> None:
+    await tx.execute(
+        "DELETE FROM role_grants WHERE principal_type = 'user' AND principal_id = ?",
+        [user_id],
+    )
+    await tx.execute("DELETE FROM users WHERE id = ?", [user_id])
+
+
+async def roles_of(
+    db: Reader, kind: str, principal_ids: Sequence[str]
+) -> dict[str, list[Row]]:
+    """Return the roles given directly to each principal, by principal id."""
+    found: dict[str, list[Row]] = {pid: [] for pid in principal_ids}
+    if not principal_ids:
+        return found
+    rows = await db.fetchall(
+        "SELECT g.principal_id, r.id, r.name FROM role_grants g"
+        " JOIN roles r ON r.id = g.role_id WHERE g.principal_type = ?"
+        f" AND g.principal_id IN ({_placeholders(principal_ids)})"
+        " ORDER BY r.name COLLATE NOCASE",
+        [kind, *principal_ids],
+    )
+    for row in rows:
+        found[row["principal_id"]].append({"id": row["id"], "name": row["name"]})
+    return found
+
+
+async def groups_of(db: Reader, user_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Return the groups each user belongs to, by user id."""
+    found: dict[str, list[Row]] = {uid: [] for uid in user_ids}
+    if not user_ids:
+        return found
+    rows = await db.fetchall(
+        "SELECT m.user_id, g.id, g.name FROM group_members m"
+        " JOIN groups g ON g.id = m.group_id"
+        f" WHERE m.user_id IN ({_placeholders(user_ids)})"
+        " ORDER BY g.name COLLATE NOCASE",
+        list(user_ids),
+    )
+    for row in rows:
+        found[row["user_id"]].append({"id": row["id"], "name": row["name"]})
+    return found
+
+
+async def group_ids_of(db: Reader, user_id: str) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT group_id FROM group_members WHERE user_id = ?", [user_id]
+    )
+    return [r["group_id"] for r in rows]
+
+
+async def members_of(db: Reader, group_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Return the members of each group, by group id."""
+    found: dict[str, list[Row]] = {gid: [] for gid in group_ids}
+    if not group_ids:
+        return found
+    rows = await db.fetchall(
+        "SELECT m.group_id, u.id, u.login, u.display_name FROM group_members m"
+        " JOIN users u ON u.id = m.user_id"
+        f" WHERE m.group_id IN ({_placeholders(group_ids)})"
+        " ORDER BY u.login COLLATE NOCASE",
+        list(group_ids),
+    )
+    for row in rows:
+        member = {
+            "id": row["id"],
+            "login": row["login"],
+            "display_name": row["display_name"],
+        }
+        found[row["group_id"]].append(member)
+    return found
+
+
+async def _list_named(
+    db: Reader, table: str, q: str, limit: int | None, offset: int
+) -> tuple[list[Row], int]:
+    sql, params = f"SELECT * FROM {table}", []
+    if q:
+        sql += " WHERE (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"
+        params = [like(q), like(q)]
+    return await _page(db, sql, params, "name COLLATE NOCASE, id", limit, offset)
+
+
+async def _by_name(db: Reader, table: str, name: str) -> Row | None:
+    return await db.fetchone(f"SELECT * FROM {table} WHERE name = ?", [name])
+
+
+async def _insert_named(
+    tx: Transaction, table: str, prefix: str, values: dict[str, object]
+) -> str:
+    row_id = new_id(prefix)
+    now = now_iso()
+    columns = ["id", *values, "created_at", "updated_at"]
+    await tx.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_placeholders(columns)})",
+        [row_id, *values.values(), now, now],
+    )
+    return row_id
+
+
+async def list_groups(
+    db: Reader, *, q: str = "", limit: int | None = 50, offset: int = 0
+) -> tuple[list[Row], int]:
+    return await _list_named(db, "groups", q, limit, offset)
+
+
+async def get_group(db: Reader, group_id: str) -> Row | None:
+    return await db.fetchone("SELECT * FROM groups WHERE id = ?", [group_id])
+
+
+async def get_group_by_name(db: Reader, name: str) -> Row | None:
+    return await _by_name(db, "groups", name)
+
+
+async def insert_group(tx: Transaction, name: str, description: str) -> str:
+    return await _insert_named(
+        tx, "groups", "grp", {"name": name, "description": description}
+    )
+
+
+async def update_group(
+    tx: Transaction, group_id: str, values: dict[str, object]
+) -> None:
+    await _update(tx, "groups", NAMED_COLUMNS, group_id, values)
+
+
+async def delete_group(tx: Transaction, group_id: str) -> None:
+    await tx.execute(
+        "DELETE FROM role_grants WHERE principal_type = 'group' AND principal_id = ?",
+        [group_id],
+    )
+    await tx.execute("DELETE FROM groups WHERE id = ?", [group_id])
+
+
+async def add_member(tx: Transaction, group_id: str, user_id: str) -> bool:
+    changed = await tx.execute(
+        "INSERT OR IGNORE INTO group_members (group_id, user_id) VALUES (?, ?)",
+        [group_id, user_id],
+    )
+    return changed > 0
+
+
+async def remove_member(tx: Transaction, group_id: str, user_id: str) -> bool:
+    changed = await tx.execute(
+        "DELETE FROM group_members WHERE group_id = ? AND user_id = ?",
+        [group_id, user_id],
+    )
+    return changed > 0
+
+
+async def list_roles(
+    db: Reader, *, q: str = "", limit: int | None = 50, offset: int = 0
+) -> tuple[list[Row], int]:
+    return await _list_named(db, "roles", q, limit, offset)
+
+
+async def get_role(db: Reader, role_id: str) -> Row | None:
+    return await db.fetchone("SELECT * FROM roles WHERE id = ?", [role_id])
+
+
+async def get_role_by_name(db: Reader, name: str) -> Row | None:
+    return await _by_name(db, "roles", name)
+
+
+async def get_roles(db: Reader, role_ids: Sequence[str]) -> list[Row]:
+    if not role_ids:
+        return []
+    return await db.fetchall(
+        f"SELECT * FROM roles WHERE id IN ({_placeholders(role_ids)})", list(role_ids)
+    )
+
+
+async def roles_held(db: Reader, kind: str, principal_id: str) -> list[Row]:
+    """Return the roles a principal holds directly, and through its groups."""
+    return await db.fetchall(
+        "SELECT r.* FROM roles r JOIN role_grants g ON g.role_id = r.id"
+        " WHERE g.principal_type = ? AND g.principal_id = ?"
+        " UNION"
+        " SELECT r.* FROM roles r JOIN role_grants g ON g.role_id = r.id"
+        " JOIN group_members m ON g.principal_type = 'group'"
+        " AND g.principal_id = m.group_id WHERE ? = 'user' AND m.user_id = ?",
+        [kind, principal_id, kind, principal_id],
+    )
+
+
+async def insert_role(
+    tx: Transaction, name: str, description: str, permissions: list[str]
+) -> str:
+    values = {
+        "name": name,
+        "description": description,
+        "permissions": orjson.dumps(permissions).decode(),
+    }
+    return await _insert_named(tx, "roles", "rol", values)
+
+
+async def update_role(tx: Transaction, role_id: str, values: dict[str, object]) -> None:
+    if "permissions" in values:
+        values = {**values, "permissions": orjson.dumps(values["permissions"]).decode()}
+    await _update(tx, "roles", NAMED_COLUMNS, role_id, values)
+
+
+async def delete_role(tx: Transaction, role_id: str) -> None:
+    await tx.execute("DELETE FROM roles WHERE id = ? AND builtin = 0", [role_id])
+
+
+async def revoke_role(
+    tx: Transaction, role_id: str, kind: str, principal_id: str
+) -> bool:
+    changed = await tx.execute(
+        "DELETE FROM role_grants WHERE role_id = ? AND principal_type = ?"
+        " AND principal_id = ?",
+        [role_id, kind, principal_id],
+    )
+    return changed > 0
+
+
+async def holders_of(db: Reader, role_ids: Sequence[str]) -> dict[str, list[Row]]:
+    """Return who holds each role directly (users, groups, service accounts)."""
+    found: dict[str, list[Row]] = {rid: [] for rid in role_ids}
+    if not role_ids:
+        return found
+    rows = await db.fetchall(
+        "SELECT g.role_id, g.principal_type AS type, g.principal_id AS id,"
+        " COALESCE(u.login, gr.name, s.name, '') AS name FROM role_grants g"
+        " LEFT JOIN users u ON g.principal_type = 'user' AND u.id = g.principal_id"
+        " LEFT JOIN groups gr ON g.principal_type = 'group' AND gr.id = g.principal_id"
+        " LEFT JOIN service_accounts s"
+        " ON g.principal_type = 'service_account' AND s.id = g.principal_id"
+        f" WHERE g.role_id IN ({_placeholders(role_ids)})"
+        " ORDER BY g.principal_type, name COLLATE NOCASE",
+        list(role_ids),
+    )
+    for row in rows:
+        role_id = row.pop("role_id")
+        found[role_id].append(row)
+    return found
+
+
+async def count_active_holders(db: Reader, role_id: str) -> int:
+    """Count the active users holding a role, directly or through a group."""
+    return await db.fetchval(
+        "SELECT COUNT(*) FROM users u WHERE u.status = 'active' AND u.id IN ("
+        " SELECT principal_id FROM role_grants"
+        " WHERE role_id = ? AND principal_type = 'user'"
+        " UNION SELECT m.user_id FROM group_members m JOIN role_grants g"
+        " ON g.principal_type = 'group' AND g.principal_id = m.group_id"
+        " WHERE g.role_id = ?)",
+        [role_id, role_id],
+    )
+
+
+async def list_service_accounts(
+    db: Reader, *, q: str = "", limit: int | None = 50, offset: int = 0
+) -> tuple[list[Row], int]:
+    return await _list_named(db, "service_accounts", q, limit, offset)
+
+
+async def get_service_account_by_name(db: Reader, name: str) -> Row | None:
+    return await _by_name(db, "service_accounts", name)
+
+
+async def insert_service_account(tx: Transaction, name: str, description: str) -> str:
+    return await _insert_named(
+        tx, "service_accounts", "sva", {"name": name, "description": description}
+    )
+
+
+async def update_service_account(
+    tx: Transaction, account_id: str, values: dict[str, object]
+) -> None:
+    await _update(tx, "service_accounts", NAMED_COLUMNS, account_id, values)
+
+
+async def delete_service_account(tx: Transaction, account_id: str) -> None:
+    await tx.execute(
+        "DELETE FROM role_grants WHERE principal_type = 'service_account'"
+        " AND principal_id = ?",
+        [account_id],
+    )
+    await tx.execute("DELETE FROM service_accounts WHERE id = ?", [account_id])
+
+
+async def tokens_of(db: Reader, owner_type: str, owner_id: str) -> list[Row]:
+    return await db.fetchall(
+        "SELECT * FROM tokens WHERE owner_type = ? AND owner_id = ?"
+        " ORDER BY created_at DESC, id",
+        [owner_type, owner_id],
+    )
+
+
+async def live_token_ids(db: Reader, owner_type: str, owner_id: str) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT id FROM tokens WHERE owner_type = ? AND owner_id = ?"
+        " AND revoked_at IS NULL",
+        [owner_type, owner_id],
+    )
+    return [r["id"] for r in rows]
+
+
+async def list_tokens(
+    db: Reader, *, limit: int | None = 50, offset: int = 0
+) -> tuple[list[Row], int]:
+    """Return every token of the tenant, with its owner's name."""
+    sql = (
+        "SELECT t.*, COALESCE(u.login, s.name, '') AS owner_name FROM tokens t"
+        " LEFT JOIN users u ON t.owner_type = 'user' AND u.id = t.owner_id"
+        " LEFT JOIN service_accounts s"
+        " ON t.owner_type = 'service_account' AND s.id = t.owner_id"
+    )
+    return await _page(db, sql, [], "created_at DESC, id", limit, offset)
+
+
+AUDIT_FILTERS = {
+    "action": "action = ?",
+    "object_type": "object_type = ?",
+    "object_id": "object_id = ?",
+    "outcome": "outcome = ?",
+    "since": "at >= ?",
+    "until": "at < ?",
+}
+
+
+async def list_audit(
+    db: Reader, filters: dict[str, str], limit: int, offset: int
+) -> tuple[list[Row], int]:
+    """Return one page of audit events, newest first."""
+    where, params = ["1 = 1"], []
+    for name, clause in AUDIT_FILTERS.items():
+        if filters.get(name):
+            where.append(clause)
+            params.append(filters[name])
+    if filters.get("actor"):
+        where.append("(actor_id = ? OR actor_name = ?)")
+        params += [filters["actor"], filters["actor"]]
+    if filters.get("q"):
+        where.append(
+            "(action LIKE ? ESCAPE '\\' OR object_name LIKE ? ESCAPE '\\'"
+            " OR actor_name LIKE ? ESCAPE '\\' OR object_id LIKE ? ESCAPE '\\')"
+        )
+        params += [like(filters["q"])] * 4
+    sql = "SELECT * FROM audit_events WHERE " + " AND ".join(where)
+    return await _page(db, sql, params, "seq DESC", limit, offset)
