@@ -23,10 +23,15 @@ class Message:
     payload: dict[str, Any]
 
 
+QUEUE_SIZE = 1000
+
+
 @dataclass(eq=False)
 class Subscription:
     pattern: str
-    queue: asyncio.Queue[Message] = field(default_factory=lambda: asyncio.Queue(1000))
+    queue: asyncio.Queue[Message] = field(
+        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
+    )
     dropped: int = 0
 
     def matches(self, topic: str) -> bool:
@@ -34,7 +39,8 @@ class Subscription:
             return topic.startswith(self.pattern[:-1])
         return topic == self.pattern
 
-    async def get(self, timeout: float | None = None) -> Message:
+    async def get(self, timeout: float | None = None) -> Message:  # noqa: ASYNC109
+        """Return the next message; raise TimeoutError after timeout seconds."""
         return await asyncio.wait_for(self.queue.get(), timeout)
 
     def __aiter__(self) -> AsyncIterator[Message]:
@@ -51,6 +57,7 @@ class Broker:
     def __init__(self) -> None:
         self._subscriptions: set[Subscription] = set()
         self.closed = False
+        self.dropped = 0
 
     def publish(self, topic: str, payload: dict[str, Any]) -> int:
         """Hand a message to every matching subscriber; return how many."""
@@ -62,14 +69,23 @@ class Broker:
             if sub.queue.full():
                 sub.queue.get_nowait()
                 sub.dropped += 1
-                log.broker.warning("message_dropped topic=%s pattern=%s", topic, sub.pattern)
+                self.dropped += 1
+                # Once per thousand, so a stuck subscriber cannot flood the log.
+                if sub.dropped % 1000 == 1:
+                    log.broker.warning(
+                        "messages_dropped topic=%s pattern=%s dropped=%s",
+                        topic, sub.pattern, sub.dropped,
+                    )  # fmt: skip
             sub.queue.put_nowait(message)
             delivered += 1
         return delivered
 
     @asynccontextmanager
-    async def subscribe(self, pattern: str) -> AsyncIterator[Subscription]:
-        sub = Subscription(pattern)
+    async def subscribe(
+        self, pattern: str, queue_size: int = QUEUE_SIZE
+    ) -> AsyncIterator[Subscription]:
+        """Receive the topic's messages (or `prefix.*`) until the block ends."""
+        sub = Subscription(pattern, asyncio.Queue(queue_size))
         self._subscriptions.add(sub)
         try:
             yield sub

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tcloud import log
@@ -66,7 +67,11 @@ class MasterKeyFile:
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         body = orjson.dumps(
-            {"keys": {str(v): base64.b64encode(k).decode() for v, k in self._keys.items()}}
+            {
+                "keys": {
+                    str(v): base64.b64encode(k).decode() for v, k in self._keys.items()
+                }
+            }
         )
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -85,7 +90,15 @@ class MasterKeyFile:
         key = self._keys.get(version)
         if key is None:
             raise KeyError_(f"master key version {version} is missing")
-        return AESGCM(key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context)
+        try:
+            return AESGCM(key).decrypt(
+                wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], context
+            )
+        except InvalidTag:
+            raise KeyError_(
+                f"master key version {version} of {self.path} does not unwrap this"
+                " data key: a different master key file, or a damaged key"
+            ) from None
 
 
 @dataclass
@@ -131,7 +144,9 @@ class KeyRing:
         async with self.control.transaction() as tx:
             for row in rows:
                 context = _wrap_context(row["tenant_id"], row["version"])
-                plain = self.master.unwrap(row["master_version"], row["wrapped"], context)
+                plain = self.master.unwrap(
+                    row["master_version"], row["wrapped"], context
+                )
                 master_version, wrapped = self.master.wrap(plain, context)
                 await tx.execute(
                     "UPDATE tenant_keys SET master_version = ?, wrapped = ?"
