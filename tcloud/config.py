@@ -177,5 +177,7 @@ def _check(config: Config) -> None:
         raise ConfigError("settings tls_cert and tls_key must be given together")
     if config.blob_backend not in {"local", "s3"}:
         raise ConfigError(f"setting blob_backend: {config.blob_backend!r} is not local or s3")
+    if config.blob_backend == "s3" and not config.s3_bucket:
+        raise ConfigError("setting s3_bucket: required when blob_backend is s3")
     if config.log_level not in {"debug", "info", "warning", "error"}:
         raise ConfigError(f"setting log_level: {config.log_level!r} is not a level")
