@@ -29,16 +29,17 @@ from tcloud.platform.metrics import Metrics
 from tcloud.platform.tenancy import TenantIndex, TenantStores
 
 STATIC = ROOT / "static"
-STORE_PACKAGES = ["tcloud.platform", "tcloud.console"]
+STORE_PACKAGES = ["tcloud.platform", "tcloud.console", "tcloud.engines"]
 
 Announce = Callable[[bootstrap.NewTenant], None]
 
 
 def _api_groups() -> list[api_module.Endpoints]:
     from tcloud.console.routes import groups as console_groups
+    from tcloud.engines.routes import groups as engines_groups
     from tcloud.identity.routes import endpoints as identity_endpoints
 
-    return [identity_endpoints, *console_groups]
+    return [identity_endpoints, *console_groups, *engines_groups]
 
 
 @asynccontextmanager
@@ -137,12 +138,23 @@ async def index(request: web.Request) -> web.StreamResponse:
     )
 
 
+def _add_engines(app: web.Application) -> None:
+    from tcloud.engines.embedded import embedded_context
+    from tcloud.engines.hub import hub_context
+    from tcloud.engines.routes import add_engine_routes
+    from tcloud.engines.scheduler import scheduler_context
+
+    app.cleanup_ctx.extend([hub_context, scheduler_context, embedded_context])
+    add_engine_routes(app)
+
+
 def build_app(config: Config, announce: Announce | None = None) -> web.Application:
     """Return the whole server as one aiohttp application."""
     app = web.Application(middlewares=[edge], client_max_size=config.max_body_bytes)
     app[CONFIG] = config
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(_platform_context(announce))
+    _add_engines(app)
 
     api = web.Application()
     endpoints = api_module.mount(api, _api_groups())
