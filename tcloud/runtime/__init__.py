@@ -1,0 +1,48 @@
+"""The runtime: datasets and pipelines as polars lazy plans.
+
+Data work only; nothing here imports the server or the apps, so an engine
+can ship it alone. The interface:
+
+    sniff(path) -> CsvOptions           guess how to read a CSV file
+    sample(spec, n) -> (schema, rows)   the first records of a dataset
+    sheets(path) -> [name]              the sheets of a workbook
+    validate(plan) -> [problem]         what is wrong with a pipeline
+    compile(plan) -> CompiledPlan       one lazy frame per node
+    preview(plan, samples, node_id)     every step's output on samples
+    execute(plan, params, on_event, cancel) -> summary   a full run
+
+See docs/pipelines-format.md for the plan and dataset formats.
+"""
+
+from tcloud.runtime.compiler import CompiledPlan, compile
+from tcloud.runtime.errors import (
+    DataError,
+    ExpressionError,
+    NotTextError,
+    PlanError,
+    ReadError,
+    RunCancelled,
+)
+from tcloud.runtime.execution import execute
+from tcloud.runtime.preview import preview
+from tcloud.runtime.readers import CsvOptions, sample, sheets, sniff
+from tcloud.runtime.validation import check, validate
+
+__all__ = [
+    "CompiledPlan",
+    "CsvOptions",
+    "DataError",
+    "ExpressionError",
+    "NotTextError",
+    "PlanError",
+    "ReadError",
+    "RunCancelled",
+    "check",
+    "compile",
+    "execute",
+    "preview",
+    "sample",
+    "sheets",
+    "sniff",
+    "validate",
+]

@@ -1,0 +1,223 @@
+"""Full runs: stream a pipeline from its sources to its destinations.
+
+Every destination and every reject output is a lazy sink, and all of them
+are collected in one `pl.collect_all` on polars' streaming engine, so the
+sources are read once and nothing larger than a batch is held for filters
+and projections.
+
+Rows are counted by a tap on each step's output: an identity `map_batches`
+that adds the height of each batch polars streams through it. Counting that
+way costs a Python call per batch, not a second pass over the data; a query
+per step counting `pl.len()` tripled the time of the flights run. The tap
+is also where a run sees its cancel event (it raises, polars stops) and
+reports progress. A tap stops predicates from being pushed below it, which
+is what keeps a source's count honest.
+
+CSV sources are first read with their numeric columns parsed by polars
+itself. If a value does not parse (the head the types came from did not
+show it), the run starts again reading those columns as text and converting
+them, which sends the failing rows to the source's reject output.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from tcloud.runtime import writers
+from tcloud.runtime.compiler import CompiledPlan, compile, dataset_spec, load
+from tcloud.runtime.errors import DataError, RunCancelled
+from tcloud.runtime.plan import DESTINATION, SOURCE, Plan
+from tcloud.runtime.processors import Step
+from tcloud.runtime.readers import read_error
+
+log = logging.getLogger("tcloud.runtime")
+
+Event = dict[str, Any]
+PROGRESS_SECONDS = 1.0
+_FALLBACK = "a value did not parse as its column type; reading sources as text"
+
+
+def execute(
+    plan: dict[str, Any],
+    params: dict[str, Any],
+    on_event: Callable[[Event], None],
+    cancel: threading.Event,
+) -> dict[str, Any]:
+    """Run a pipeline in full and return its summary.
+
+    Events sent to `on_event`: {"type": "log", "message"} and
+    {"type": "metrics", "step", "rows_read", "rows_written", "rows_rejected"},
+    cumulative, about once a second while rows flow and once per step at the
+    end. Events in flight may come from polars' worker threads, one at a
+    time. The summary holds "status" ("succeeded"), "mode", "steps" (the
+    final counts by step), "outputs", "rejects" and "seconds".
+
+    Raises PlanError or ReadError for a plan or a dataset at fault,
+    DataError when polars fails, and RunCancelled when `cancel` is set.
+    """
+    started = time.perf_counter()
+    parsed = load(plan, params)
+    on_event({"type": "log", "message": f"run started steps={len(parsed.order)}"})
+    mode = "typed"
+    while True:
+        if cancel.is_set():
+            raise RunCancelled("the run was cancelled")
+        meter = Meter(parsed, on_event, cancel)
+        try:
+            summary = _attempt(parsed, mode, meter)
+            break
+        except pl.exceptions.PolarsError as exc:
+            if cancel.is_set():
+                raise RunCancelled("the run was cancelled") from exc
+            if mode == "typed" and "could not parse" in str(exc):
+                on_event({"type": "log", "message": _FALLBACK})
+                mode = "text"
+                continue
+            raise _explain(parsed, exc) from exc
+    for step, counts in summary["steps"].items():
+        on_event({"type": "metrics", "step": step, **counts})
+    summary["seconds"] = round(time.perf_counter() - started, 3)
+    on_event({"type": "log", "message": f"run finished seconds={summary['seconds']}"})
+    return summary
+
+
+class Meter:
+    """Count the rows through every step, report progress, honour cancel."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        on_event: Callable[[Event], None],
+        cancel: threading.Event,
+    ) -> None:
+        self.plan = plan
+        self.on_event = on_event
+        self.cancel = cancel
+        self.rows: dict[str, int] = dict.fromkeys(plan.order, 0)
+        self.rejected: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.reported = time.monotonic()
+
+    def tap(self, node_id: str, step: Step) -> Step:
+        """Wrap a step's outputs in counting identities."""
+        frame = self._counting(step.frame, self.rows, node_id)
+        if step.reject is None:
+            return Step(frame)
+        self.rejected[node_id] = 0
+        return Step(frame, self._counting(step.reject, self.rejected, node_id))
+
+    def _counting(
+        self, frame: pl.LazyFrame, into: dict[str, int], node_id: str
+    ) -> pl.LazyFrame:
+        def count(batch: pl.DataFrame) -> pl.DataFrame:
+            if self.cancel.is_set():
+                raise RunCancelled("the run was cancelled")
+            with self.lock:
+                into[node_id] += batch.height
+                self._progress()
+            return batch
+
+        return frame.map_batches(
+            count,
+            projection_pushdown=True,
+            streamable=True,
+            validate_output_schema=False,
+        )
+
+    def _progress(self) -> None:
+        now = time.monotonic()
+        if now - self.reported < PROGRESS_SECONDS:
+            return
+        self.reported = now
+        for step, counts in self.steps().items():
+            self.on_event({"type": "metrics", "step": step, **counts})
+
+    def steps(self) -> dict[str, dict[str, int]]:
+        """Return rows read, written and rejected by step."""
+        out: dict[str, dict[str, int]] = {}
+        for node_id in self.plan.order:
+            node = self.plan.nodes[node_id]
+            lost = self.rejected.get(node_id, 0)
+            read = sum(self.rows[i] for i in node.inputs.values())
+            if node.type == SOURCE:
+                read = self.rows[node_id] + lost
+            written = read if node.type == DESTINATION else self.rows[node_id]
+            out[node_id] = {
+                "rows_read": read,
+                "rows_written": written,
+                "rows_rejected": lost,
+            }
+        return out
+
+
+def _attempt(plan: Plan, mode: str, meter: Meter) -> dict[str, Any]:
+    with compile(plan, mode=mode, tap=meter.tap) as compiled:
+        sinks, outputs = _sinks(compiled)
+        rejects = _reject_sinks(compiled, sinks)
+        log.info("run collect mode=%s sinks=%d", mode, len(sinks))
+        try:
+            pl.collect_all(sinks, engine="streaming")
+        except BaseException:
+            _remove(outputs + list(rejects.values()))
+            raise
+    steps = meter.steps()
+    return {
+        "status": "succeeded",
+        "mode": mode,
+        "steps": steps,
+        "outputs": [
+            {"step": d.id, "path": p, "rows": steps[d.id]["rows_written"]}
+            for d, p in zip(plan.destinations(), outputs, strict=True)
+        ],
+        "rejects": [
+            {"step": n, "path": p, "rows": steps[n]["rows_rejected"]}
+            for n, p in rejects.items()
+        ],
+    }
+
+
+def _sinks(compiled: CompiledPlan) -> tuple[list[pl.LazyFrame], list[str]]:
+    sinks, paths = [], []
+    for node in compiled.plan.destinations():
+        spec = writers.spec_of(node.config)
+        sinks.append(writers.sink(compiled.frame(node.id), spec))
+        paths.append(str(spec["path"]))
+    return sinks, paths
+
+
+def _reject_sinks(compiled: CompiledPlan, sinks: list[pl.LazyFrame]) -> dict[str, str]:
+    specs = [writers.spec_of(d.config) for d in compiled.plan.destinations()]
+    folder = compiled.plan.options.get("rejects_dir")
+    rejects = {}
+    for node_id in compiled.plan.order:
+        reject = compiled.steps[node_id].reject
+        if reject is None:
+            continue
+        path = str(writers.reject_path(specs, node_id, folder))
+        sinks.append(writers.sink(reject, {"path": path, "format": "csv"}))
+        rejects[node_id] = path
+    return rejects
+
+
+def _explain(plan: Plan, exc: Exception) -> DataError:
+    """Turn a polars failure into an error naming the dataset and line."""
+    for node in plan.sources():
+        spec = dataset_spec(node)
+        if spec.get("format", Path(str(spec.get("path"))).suffix[1:]) == "csv":
+            error = read_error(spec, exc)
+            if error.line is not None:
+                return error
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
+    return DataError(f"run failed: {first}")
+
+
+def _remove(paths: list[str]) -> None:
+    for path in paths:
+        Path(path).unlink(missing_ok=True)

@@ -1,0 +1,126 @@
+"""Open a dataset spec as a lazy frame, and take samples of it.
+
+A dataset spec is JSON (see docs/pipelines-format.md):
+
+    {"kind": "file", "path": "...", "format": "csv|xlsx|jsonl|parquet",
+     "options": {...}}
+    {"kind": "sqlite", "path": "...", "table": "..."} or {..., "query": "..."}
+
+`open_source` returns a `Source`: the lazy frame of good rows and, when the
+reader converts text to types, a lazy frame of the rows that failed, each
+with a "reason". XLSX and SQLite are read eagerly (polars has no lazy reader
+for them); CSV, JSON lines and Parquet are scanned lazily and stream.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from tcloud.runtime import types
+from tcloud.runtime.conversion import Source, convert_columns
+from tcloud.runtime.errors import ReadError
+from tcloud.runtime.readers import csv, tables
+from tcloud.runtime.readers.csv import CsvOptions, sniff
+
+__all__ = ["CsvOptions", "Source", "open_source", "sample", "sheets", "sniff"]
+
+FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+
+
+def open_source(
+    spec: dict[str, Any],
+    stack: ExitStack,
+    *,
+    mode: str = "typed",
+    limit: int | None = None,
+) -> Source:
+    """Open a dataset spec; `limit` reads only the first rows (samples)."""
+    kind = spec.get("kind", "file")
+    if kind == "sqlite":
+        return Source(tables.read_sqlite(spec, limit))
+    if kind != "file":
+        raise ReadError(f"unknown dataset kind {kind!r}")
+    path = _path(spec)
+    fmt = spec.get("format") or path.suffix.lstrip(".").lower()
+    options = spec.get("options") or {}
+    if fmt == "csv":
+        return _csv(path, CsvOptions.from_dict(options), stack, mode, limit)
+    if fmt == "xlsx":
+        return Source(tables.read_xlsx(path, options.get("sheet"), limit))
+    if fmt in ("jsonl", "ndjson"):
+        return Source(_limit(pl.scan_ndjson(path), limit))
+    if fmt == "parquet":
+        return Source(_limit(pl.scan_parquet(path), limit))
+    raise ReadError(f"unknown file format {fmt!r}", path=str(path))
+
+
+def sample(spec: dict[str, Any], n: int = 1000) -> tuple[dict[str, str], list[dict]]:
+    """Return the schema of a dataset and its first `n` records."""
+    frame = sample_frame(spec, n)
+    return types.describe(frame.schema), frame.to_dicts()
+
+
+def sample_frame(spec: dict[str, Any], n: int = 1000) -> pl.DataFrame:
+    """Return the first `n` good records of a dataset as a frame."""
+    with ExitStack() as stack:
+        source = open_source(spec, stack, mode="text", limit=n)
+        return collect(source.frame, spec)
+
+
+def collect(frame: pl.LazyFrame, spec: dict[str, Any]) -> pl.DataFrame:
+    """Collect a source frame, turning parser failures into ReadErrors."""
+    try:
+        return frame.collect()
+    except pl.exceptions.PolarsError as exc:
+        raise read_error(spec, exc) from exc
+
+
+def read_error(spec: dict[str, Any], exc: Exception) -> ReadError:
+    """Explain a polars failure on a dataset, naming the line when we can."""
+    if spec.get("format", "csv") == "csv" and spec.get("kind", "file") == "file":
+        options = CsvOptions.from_dict(spec.get("options"))
+        located = csv.locate_fault(_path(spec), options)
+        if located is not None:
+            return located
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
+    return ReadError(f"cannot read {Path(spec.get('path', '')).name}: {first}")
+
+
+def sheets(path: str | Path) -> list[str]:
+    """List the sheets of a workbook."""
+    return tables.sheet_names(Path(path))
+
+
+def _csv(
+    path: Path,
+    options: CsvOptions,
+    stack: ExitStack,
+    mode: str,
+    limit: int | None,
+) -> Source:
+    if limit is not None:
+        text = csv.head(path, options, limit)
+        raw, wanted = text.lazy(), options.types or types.infer(text)
+    else:
+        raw, wanted = csv.scan(path, options, stack, mode=mode)
+    schema = raw.collect_schema()
+    todo = {
+        c: k for c, k in wanted.items() if c in schema and types.type_of(schema[c]) != k
+    }
+    if not todo:
+        return Source(raw)
+    return convert_columns(raw, todo, "read")
+
+
+def _limit(frame: pl.LazyFrame, limit: int | None) -> pl.LazyFrame:
+    return frame if limit is None else frame.head(limit)
+
+
+def _path(spec: dict[str, Any]) -> Path:
+    if not spec.get("path"):
+        raise ReadError("a file dataset needs a path")
+    return Path(spec["path"])

@@ -1,0 +1,82 @@
+"""Destinations: write a lazy frame to CSV, Parquet or JSON lines by sinking.
+
+    {"dataset": {"kind": "file", "path": "out/delays.csv", "format": "csv",
+                 "options": {"delimiter": ",", "header": true, "bom": false}}}
+
+Sinks stream: polars writes batches as the streaming engine produces them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from tcloud.runtime.errors import PlanError
+
+if TYPE_CHECKING:
+    from tcloud.runtime.processors import Context
+
+FORMATS = ("csv", "parquet", "jsonl")
+_NESTED = (pl.List, pl.Struct, pl.Array)
+
+
+def spec_of(config: dict[str, Any]) -> dict[str, Any]:
+    """Return the dataset spec of a destination config."""
+    spec = config.get("dataset", config)
+    return spec if isinstance(spec, dict) else {}
+
+
+def format_of(spec: dict[str, Any]) -> str:
+    """Return the file format of a destination spec."""
+    return str(spec.get("format") or Path(str(spec.get("path"))).suffix.lstrip("."))
+
+
+def check(ctx: Context) -> None:
+    """Refuse a destination without a path, or in a format we cannot write."""
+    spec = spec_of(ctx.config)
+    if not isinstance(spec.get("path"), str) or not spec["path"]:
+        raise ctx.error("dataset.path", "is required")
+    fmt = format_of(spec)
+    if fmt not in FORMATS:
+        raise ctx.error("dataset.format", f"must be one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        for name, dtype in ctx.schemas["in"].items():
+            if isinstance(dtype, _NESTED):
+                raise ctx.error(
+                    "dataset.format", f"field {name!r} is nested; CSV cannot hold it"
+                )
+
+
+def sink(frame: pl.LazyFrame, spec: dict[str, Any]) -> pl.LazyFrame:
+    """Return the lazy sink that writes `frame` to a destination spec."""
+    path = Path(spec["path"])
+    fmt = format_of(spec)
+    options = spec.get("options") or {}
+    if fmt == "csv":
+        return frame.sink_csv(
+            path,
+            separator=options.get("delimiter", ","),
+            include_header=options.get("header", True),
+            include_bom=bool(options.get("bom", False)),
+            quote_char=options.get("quote", '"'),
+            mkdir=True,
+            lazy=True,
+        )
+    if fmt == "parquet":
+        return frame.sink_parquet(
+            path, compression=options.get("compression", "zstd"), mkdir=True, lazy=True
+        )
+    if fmt == "jsonl":
+        return frame.sink_ndjson(path, mkdir=True, lazy=True)
+    raise PlanError(None, "dataset.format", f"cannot write {fmt!r}")
+
+
+def reject_path(
+    destinations: list[dict[str, Any]], node_id: str, folder: str | None = None
+) -> Path:
+    """Place a step's reject file in `folder`, or next to the first destination."""
+    first = Path(destinations[0]["path"]) if destinations else Path("rejects.csv")
+    name = f"{first.stem}.rejects.{node_id}.csv"
+    return Path(folder) / name if folder else first.with_name(name)
