@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from tcloud.platform.auth import SESSION_COOKIE
 from tests.helpers import PASSWORD, Session, TokenSession
-
-PATH_PARAM = re.compile(r"{(\w+)}")
 
 
 class Person(Session):
@@ -110,68 +107,6 @@ async def make_world(admin: Session) -> dict[str, str]:
         "pat": pat["id"],
         "project": project["id"],
     }
-
-
-COLLECTIONS = {
-    "users": "user",
-    "groups": "group",
-    "roles": "role",
-    "service-accounts": "service_account",
-    "projects": "project",
-    "tokens": "pat",
-}
-
-
-def fill_path(path: str, ids: dict[str, str], fallback: str = "") -> str:
-    """Put the id of the right kind in each path parameter, by the segment
-    before it; `fallback` (if given) goes into every id parameter instead."""
-    segments = path.strip("/").split("/")
-    for index, segment in enumerate(segments):
-        match = PATH_PARAM.fullmatch(segment)
-        if not match:
-            continue
-        name = match.group(1)
-        before = segments[index - 1] if index else ""
-        if name == "principal_type":
-            value = "user"
-        elif fallback:
-            value = fallback
-        elif name in ("user_id", "principal_id"):
-            value = ids["user"]
-        elif name == "token_id" or (before == "tokens" and "service-accounts" in path):
-            value = ids["token"]
-        else:
-            value = ids.get(COLLECTIONS.get(before, ""), "no-such-id")
-        segments[index] = value
-    return "/" + "/".join(segments)
-
-
-def example(schema: dict[str, Any]) -> Any:
-    """Return a value that the schema accepts, from its examples where given."""
-    if "examples" in schema:
-        return schema["examples"][0]
-    if "default" in schema:
-        return schema["default"]
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    kind = kind[0] if isinstance(kind, list) else kind
-    if kind == "object":
-        props = schema.get("properties", {})
-        return {name: example(props[name]) for name in schema.get("required", [])}
-    if kind == "array":
-        return []
-    if kind == "integer":
-        return schema.get("minimum", 1)
-    if kind == "boolean":
-        return False
-    return "w" * max(schema.get("minLength", 1), 1)
-
-
-def body_for(endpoint: Any) -> dict[str, Any]:
-    if endpoint.body is None:
-        return {}
-    return {"json": example(endpoint.body)}
 
 
 def token_session(admin: Session, token: str) -> TokenSession:
