@@ -195,12 +195,6 @@ def hash_sha256(ctx: StepContext) -> pl.Expr:
     return per_value(ctx.text(), sha256, pl.String())
 
 
-def _phone_check(params, types):  # type: ignore[no-untyped-def]
-    if not params.get("region") and not params.get("region_column"):
-        return ("region", "give a region (FR, US, ...) or a region column")
-    return None
-
-
 def _parse_phone(value: str | None, region: str | None):  # type: ignore[no-untyped-def]
     import phonenumbers
 
@@ -220,7 +214,7 @@ def _phone_values(ctx: StepContext, fn, dtype: pl.DataType) -> pl.Expr:  # type:
 
 
 _PHONE_PARAMS = (
-    Param("region", "string", description="default region, like FR or US"),
+    Param("region", "string", description="FR, US, ...; without one, numbers need +"),
     Param("region_column", "column", description="regions from a column"),
 )
 
@@ -236,7 +230,6 @@ _PHONE_PARAMS = (
         Param("format", "choice", default="international", choices=PHONE_FORMATS),
         *_PHONE_PARAMS,
     ),
-    check=_phone_check,
 )
 def format_phone(ctx: StepContext) -> pl.Expr:
     """Format valid phone numbers as international, national, E.164 or RFC 3966."""
@@ -296,16 +289,9 @@ def _phone_part(part: str, value: str | None, region: str | None) -> str | None:
         Param("parts", "list", default=["type", "country"], choices=PHONE_PARTS),
         *_PHONE_PARAMS,
     ),
-    check=lambda p, t: (
-        _phone_check(p, t)
-        or next(
-            (
-                ("parts", f"unknown part {x!r}")
-                for x in p["parts"]
-                if x not in PHONE_PARTS
-            ),
-            None,
-        )
+    check=lambda p, t: next(
+        (("parts", f"unknown part {x!r}") for x in p["parts"] if x not in PHONE_PARTS),
+        None,
     ),
 )
 def extract_phone_parts(ctx: StepContext) -> list[pl.Expr]:
