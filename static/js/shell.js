@@ -147,7 +147,7 @@ function build(root) {
     "div",
     { class: "shell" },
     h("a", { href: "#main", class: "skip-link" }, "Skip to content"),
-    rail(),
+    h("div", { class: "rail-col" }, rail()),
     h("div", { class: "shell-body" }, topbar(me), h("div", { class: "workspace" }, subnav, main)),
   );
   el.querySelector(".skip-link").addEventListener("click", (e) => {

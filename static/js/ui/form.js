@@ -61,8 +61,9 @@ function buildField(field) {
   let input;
   let read;
   let focusTarget;
+  let custom = null;
   if (field.type === "custom") {
-    const custom = field.render({ id, describedBy });
+    custom = field.render({ id, describedBy });
     input = custom.el;
     read = custom.value;
     focusTarget = custom.focus || (() => input.querySelector("input,select,textarea,button")?.focus());
@@ -82,7 +83,7 @@ function buildField(field) {
     ? h("div", { class: ["field", "field-check", field.wide && "field-wide"] }, h("div", { class: "check-row" }, input, label), hint, error)
     : h("div", { class: ["field", field.wide && "field-wide"] }, label, hint, input, error);
   if (field.type === "custom") input.setAttribute("aria-labelledby", `${id}-label`);
-  return { field, wrap, input, read, focus: focusTarget, error };
+  return { field, wrap, input, read, focus: focusTarget, error, custom };
 }
 
 function requiredMark() {
@@ -128,8 +129,8 @@ export function createForm({
       part.error.hidden = true;
       replace(part.error);
       part.wrap.classList.remove("has-error");
-      const target = part.field.type === "custom" ? part.input : part.input;
-      target.removeAttribute("aria-invalid");
+      part.input.removeAttribute("aria-invalid");
+      if (part.custom && part.custom.setErrors) part.custom.setErrors([]);
     }
   }
 
@@ -150,7 +151,9 @@ export function createForm({
       const mine = fieldErrors.filter((e) => belongsTo(e.field, part.field.name));
       if (!mine.length) continue;
       mine.forEach((e) => placed.add(e));
-      showFieldError(part, mine.map((e) => e.message));
+      // A custom field may place errors on its own parts ("entries[2]").
+      const rest = part.custom && part.custom.setErrors ? part.custom.setErrors(mine) : mine;
+      if (rest.length) showFieldError(part, rest.map((e) => e.message));
       first = first || part;
     }
     const rest = fieldErrors.filter((e) => !placed.has(e));

@@ -59,7 +59,7 @@ function cellContent(column, row, rowHref) {
 
 function filterControl(filter, onChange) {
   const id = uid(`filter-${filter.name}`);
-  const common = { id, name: filter.name, class: "input input-sm" };
+  const common = { id, name: filter.name, class: "input" };
   const control = filter.type === "select"
     ? h("select", common, (filter.options || []).map((o) => h("option", { value: o.value }, o.label)))
     : h("input", { ...common, type: filter.type || "text", placeholder: filter.placeholder });
@@ -80,12 +80,14 @@ export function listView(options) {
     extraQuery = () => ({}), crumbs = [], searchable = true, headerless = false, caption,
   } = options;
   const state = readState(filters, defaultSort);
-  const results = h("div", { class: "list-results", "aria-live": "polite" });
+  const results = h("div", { class: "list-results" });
+  const announce = h("p", { class: "sr-only", role: "status" });
   let controller = null;
 
+  const searchId = uid("search");
   const search = h("input", {
-    type: "search", class: "input search-input", id: uid("search"), value: state.q,
-    placeholder: "Search…", "aria-label": searchLabel, autocomplete: "off",
+    type: "search", class: "input search-input", id: searchId, value: state.q,
+    placeholder: "Search…", autocomplete: "off",
   });
   let debounce;
   search.addEventListener("input", () => {
@@ -179,7 +181,12 @@ export function listView(options) {
     const { signal } = controller;
     results.setAttribute("aria-busy", "true");
     if (!results.firstChild) replace(results, loading());
-    const query = { q: state.q, sort: state.sort, limit: pageSize, offset: state.offset, ...state.filters, ...extraQuery() };
+    const filterQuery = {};
+    for (const f of filters) {
+      const value = state.filters[f.name];
+      filterQuery[f.name] = value && f.toQuery ? f.toQuery(value) : value;
+    }
+    const query = { q: searchable ? state.q : "", sort: state.sort, limit: pageSize, offset: state.offset, ...filterQuery, ...extraQuery() };
     try {
       const page = await api.get(path, query, { signal });
       if (signal.aborted) return;
@@ -188,6 +195,7 @@ export function listView(options) {
         load();
         return;
       }
+      replace(announce, `${page.total} ${page.total === 1 ? "result" : "results"}`);
       if (!page.items.length) replace(results, filtering() ? noMatch() : emptyState(typeof empty === "function" ? empty() : empty || { title: `No ${String(title).toLowerCase()} yet` }));
       else replace(results, table(page), pager(page));
     } catch (error) {
@@ -200,7 +208,9 @@ export function listView(options) {
 
   const toolbar = searchable || filters.length
     ? h("div", { class: "toolbar", role: "search" },
-      searchable ? h("div", { class: "search" }, icon("search", 16), search) : null,
+      searchable
+        ? h("div", { class: "search" }, h("label", { for: searchId, class: "label label-sm" }, searchLabel), h("div", { class: "search-box" }, icon("search", 16), search))
+        : null,
       filterControls.map((f) => f.el))
     : null;
   const el = h(
@@ -208,6 +218,7 @@ export function listView(options) {
     { class: "page page-list" },
     headerless ? null : pageHeader({ title, description, actions, crumbs }),
     toolbar,
+    announce,
     results,
   );
   load();

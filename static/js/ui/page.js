@@ -27,8 +27,8 @@ export function breadcrumbs(items) {
 }
 
 /** A button; kind is primary, secondary, ghost or danger. */
-export function button(label, onClick, { kind = "secondary", iconName, attrs = {} } = {}) {
-  return h("button", { type: "button", class: ["btn", `btn-${kind}`], onclick: onClick, ...attrs }, iconName ? icon(iconName, 16) : null, label);
+export function button(label, onClick, { kind = "secondary", size, iconName, attrs = {} } = {}) {
+  return h("button", { type: "button", class: ["btn", `btn-${kind}`, size && `btn-${size}`], onclick: onClick, ...attrs }, iconName ? icon(iconName, 16) : null, label);
 }
 
 export function linkButton(label, href, { kind = "secondary", iconName, attrs = {} } = {}) {

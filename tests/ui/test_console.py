@@ -1,0 +1,208 @@
+"""The console in a real browser: the administrator's walk through people,
+groups, projects and roles; what a viewer sees; the forced password change
+after a reset; and field errors from the server placed next to their field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.ui.helpers import PASSWORD, api_session, sign_in, sign_out, unique
+
+pytestmark = pytest.mark.browser
+CREATE = re.compile(r"^Create\b")
+NEW_PASSWORD = re.compile(r"^New password")
+PASSWORD_LABEL = re.compile(r"^Password")
+
+
+@pytest.fixture
+def admin_api(browser, server):  # type: ignore[no-untyped-def]
+    context, api = api_session(browser, server)
+    yield api
+    context.close()
+
+
+def test_administrator_walks_through_the_console(page, shot) -> None:  # type: ignore[no-untyped-def]
+    login, group, project = unique("ada"), unique("Engineers"), unique("Customer 360")
+    page.goto("/console/users")
+    page.wait_for_url("**/signin?next=*")
+    shot(page, "01-sign-in")
+    sign_in(page, here=True)
+    page.wait_for_url("**/console/users")
+    page.get_by_role("heading", name="Users", level=1).wait_for()
+    shot(page, "02-users")
+
+    page.get_by_role("button", name="Create user").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Login").fill(login)
+    dialog.get_by_label("Display name").fill("Ada Lovelace")
+    dialog.get_by_label("Email").fill(f"{login}@example.com")
+    shot(page, "03-create-user")
+    dialog.get_by_role("button", name="Create user").click()
+    secret = page.get_by_role("dialog").locator("[data-secret]")
+    secret.wait_for()
+    assert len(secret.input_value()) >= 12
+    shot(page, "04-temporary-password")
+    page.get_by_role("button", name="I have copied it").click()
+    page.get_by_role("heading", name="Ada Lovelace", level=1).wait_for()
+    shot(page, "05-user")
+
+    page.get_by_role("link", name="Groups", exact=True).click()
+    page.get_by_role("heading", name="Groups", level=1).wait_for()
+    shot(page, "06-groups-empty")
+    page.get_by_role("button", name="Create group").click()
+    page.get_by_role("dialog").get_by_label("Name").fill(group)
+    page.get_by_role("dialog").get_by_role("button", name="Create group").click()
+    page.get_by_role("heading", name=group, level=1).wait_for()
+    page.get_by_role("button", name="Add member").click()
+    page.get_by_role("dialog").get_by_label("User").select_option(label=f"{login} (Ada Lovelace)")
+    page.get_by_role("dialog").get_by_role("button", name="Add").click()
+    page.locator(".chip", has_text=login).wait_for()
+    shot(page, "07-group-with-member")
+
+    page.get_by_role("link", name="Projects", exact=True).click()
+    page.get_by_role("button", name="Create project").click()
+    page.get_by_role("dialog").get_by_label("Name").fill(project)
+    page.get_by_role("dialog").get_by_label("Description").fill("One view of every customer")
+    page.get_by_role("dialog").get_by_role("button", name="Create project").click()
+    page.get_by_role("heading", name=project, level=1).wait_for()
+    page.get_by_role("button", name="Grant access").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Kind").select_option("group")
+    dialog.get_by_label("Name").select_option(label=group)
+    dialog.get_by_label("Access").select_option("write")
+    shot(page, "08-grant-access")
+    dialog.get_by_role("button", name="Grant access").click()
+    page.get_by_role("cell", name=group).wait_for()
+    shot(page, "09-project-with-grant")
+
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("link", name=login).click()
+    page.get_by_role("button", name="Give a role").click()
+    page.get_by_role("dialog").get_by_label("Role").select_option(label="Data steward")
+    page.get_by_role("dialog").get_by_role("button", name="Give role").click()
+    page.locator(".chip", has_text="Data steward").wait_for()
+    page.locator(".chip", has_text=group).wait_for()
+    shot(page, "10-user-with-role-and-group")
+
+    for name, heading in [("Roles", "Roles"), ("Service accounts", "Service accounts"),
+                          ("Access tokens", "Access tokens"), ("Audit log", "Audit log"),
+                          ("Settings", "Settings"), ("Home", None)]:  # fmt: skip
+        page.get_by_role("link", name=name, exact=True).click()
+        page.locator("h1").first.wait_for()
+        if heading:
+            page.get_by_role("heading", name=heading, level=1).wait_for()
+        shot(page, "11-" + name.lower().replace(" ", "-"))
+    page.get_by_role("link", name="Pipelines").click()
+    page.get_by_role("heading", name="Pipelines is not available yet").wait_for()
+    shot(page, "12-not-available")
+
+    sign_out(page)
+    page.get_by_role("heading", name="Sign in").wait_for()
+    shot(page, "13-signed-out")
+    page.goto("/console/users")
+    page.wait_for_url("**/signin?next=*")
+
+
+def test_viewer_sees_no_create_buttons(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
+    viewer = unique("vera")
+    admin_api.user(viewer, role="Viewer")
+    group = admin_api.call("POST", "/groups", {"name": unique("Viewers")}, status=201)
+    sign_in(page, viewer, PASSWORD)
+
+    for path, heading in [("/console/users", "Users"), ("/console/groups", "Groups"),
+                          ("/console/roles", "Roles"),
+                          ("/console/service-accounts", "Service accounts"),
+                          ("/console/projects", "Projects")]:  # fmt: skip
+        page.goto(path)
+        page.get_by_role("heading", name=heading, level=1).wait_for()
+        page.locator(".list-results .table, .list-results .empty").first.wait_for()
+        assert page.get_by_role("button", name=CREATE).count() == 0, path
+    shot(page, "20-viewer-projects")
+
+    page.goto(f"/console/groups/{group['id']}")
+    page.get_by_role("heading", name=group["name"]).wait_for()
+    for label in ("Edit", "Delete", "Add member", "Give a role"):
+        assert page.get_by_role("button", name=label).count() == 0, label
+    assert page.get_by_role("link", name="Access tokens").count() == 0
+    assert page.get_by_role("link", name="Audit log").count() == 0
+    shot(page, "21-viewer-group")
+
+    page.goto("/console/audit")
+    page.get_by_role("heading", name="You do not have access to this").wait_for()
+    shot(page, "22-viewer-no-audit")
+
+
+def test_reset_password_forces_a_new_one(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
+    login = unique("grace")
+    user = admin_api.user(login, display_name="Grace Hopper")
+    sign_in(page)
+    page.goto(f"/console/users/{user['id']}")
+    page.get_by_role("heading", name="Grace Hopper").wait_for()
+    page.get_by_role("button", name="Reset password").click()
+    shot(page, "30-reset-confirm")
+    page.get_by_role("dialog").get_by_role("button", name="Reset password").click()
+    secret = page.get_by_role("dialog").locator("[data-secret]")
+    secret.wait_for()
+    temporary = secret.input_value()
+    shot(page, "31-reset-temporary-password")
+    page.get_by_role("button", name="I have copied it").click()
+    page.locator(".badge", has_text="must change password").wait_for()
+    sign_out(page)
+
+    sign_in(page, login, temporary)
+    page.wait_for_url("**/password/required")
+    page.get_by_role("heading", name="Choose a new password").wait_for()
+    page.get_by_label("Temporary password").fill(temporary)
+    page.get_by_label(NEW_PASSWORD).fill("short")
+    page.get_by_label("Repeat the new password").fill("short")
+    page.get_by_role("button", name="Set my password").click()
+    error = page.locator(".field", has=page.get_by_label(NEW_PASSWORD))
+    error.locator(".field-error").wait_for()
+    assert "at least" in error.locator(".field-error").inner_text()
+    shot(page, "32-forced-change-error")
+
+    page.get_by_label(NEW_PASSWORD).fill("N3w-secret-pass")
+    page.get_by_label("Repeat the new password").fill("N3w-secret-pass")
+    page.get_by_role("button", name="Set my password").click()
+    page.wait_for_url("**/console")
+    page.get_by_role("heading", name="Welcome, Grace Hopper").wait_for()
+    shot(page, "33-after-forced-change")
+    page.goto("/console/users")
+    page.get_by_role("heading", name="You do not have access to this").wait_for()
+
+
+def test_field_errors_sit_next_to_their_field(page, shot) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    page.get_by_label("Tenant").fill("demo")
+    page.get_by_label("Login").fill("admin")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").get_by_text("the login or the password is wrong").wait_for()
+    shot(page, "40-sign-in-error")
+
+    sign_in(page)
+    page.goto("/console/users")
+    page.get_by_role("button", name="Create user").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Create user").click()
+    login_field = dialog.locator(".field", has=page.get_by_label("Login"))
+    assert login_field.locator(".field-error").inner_text() == "is required"
+
+    dialog.get_by_label("Login").fill("not a login!")
+    dialog.get_by_role("button", name="Create user").click()
+    message = login_field.locator(".field-error")
+    message.get_by_text("has characters that are not allowed here").wait_for()
+    assert dialog.get_by_label("Login").get_attribute("aria-invalid") == "true"
+    described = dialog.get_by_label("Login").get_attribute("aria-describedby")
+    assert message.get_attribute("id") in described.split()
+    shot(page, "41-field-error")
+
+    dialog.get_by_label("Login").fill(unique("linus"))
+    dialog.get_by_label(PASSWORD_LABEL).fill("abc")
+    dialog.get_by_role("button", name="Create user").click()
+    password_field = dialog.locator(".field", has=page.get_by_label(PASSWORD_LABEL))
+    password_field.locator(".field-error").get_by_text("at least").wait_for()
+    assert login_field.locator(".field-error").is_hidden()
+    shot(page, "42-password-policy-error")
