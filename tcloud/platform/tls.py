@@ -171,10 +171,10 @@ def _load_ca(files: DevFiles) -> tuple[x509.Certificate, ec.EllipticCurvePrivate
         _write(files.ca_cert, _cert_pem(ca), 0o644)
         return ca, ca_key
     ca = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
-    ca_key = serialization.load_pem_private_key(files.ca_key.read_bytes(), None)
-    if not isinstance(ca_key, ec.EllipticCurvePrivateKey):
+    loaded = serialization.load_pem_private_key(files.ca_key.read_bytes(), None)
+    if not isinstance(loaded, ec.EllipticCurvePrivateKey):
         raise Invalid(f"{files.ca_key} is not a key made by tcloud certs dev")
-    return ca, ca_key
+    return ca, loaded
 
 
 def write_dev_certs(out: Path, hosts: list[str], days: int = 90) -> DevFiles:

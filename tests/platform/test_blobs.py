@@ -14,7 +14,7 @@ import pytest
 from tcloud.platform import blobs as blobs_module
 from tcloud.platform.crypto import CHUNK, DecryptError
 from tcloud.platform.errors import Invalid, NotFound, TooLarge
-from tests.platform.conftest import s3_config
+from tests.platform.conftest import S3_BUCKET, s3_config
 
 MiB = 1 << 20
 
@@ -319,3 +319,36 @@ def test_the_backend_is_chosen_by_setting(platform):
     kind = type(platform.blobs.backend)
     expected = {"local": blobs_module.LocalBackend, "s3": blobs_module.S3Backend}
     assert kind is expected[platform.config.blob_backend]
+
+
+@pytest.fixture
+def s3_only(platform):  # type: ignore[no-untyped-def]
+    if platform.config.blob_backend != "s3":
+        pytest.skip("S3 backend only")
+    return platform.blobs
+
+
+async def test_s3_streams_a_large_blob_as_a_multipart_upload(s3_only, tenants):
+    acme, _ = tenants
+
+    await s3_only.put(acme, "big.bin", chunks_of(os.urandom(20 * MiB), MiB))
+
+    s3 = await s3_only.backend._s3()
+    head = await s3.head_object(Bucket=S3_BUCKET, Key=raw_name(acme, "big.bin"))
+    assert head["ETag"].endswith('-3"')
+
+
+async def test_s3_failed_upload_aborts_its_multipart_upload(s3_only, tenants):
+    acme, _ = tenants
+
+    async def failing():  # type: ignore[no-untyped-def]
+        yield os.urandom(20 * MiB)
+        raise ValueError("bad input")
+
+    with pytest.raises(ValueError):
+        await s3_only.put(acme, "big.bin", failing())
+
+    s3 = await s3_only.backend._s3()
+    uploads = await s3.list_multipart_uploads(Bucket=S3_BUCKET)
+    assert uploads.get("Uploads", []) == []
+    assert not await s3_only.exists(acme, "big.bin")
