@@ -140,11 +140,12 @@ async def index(request: web.Request) -> web.StreamResponse:
 
 def _add_engines(app: web.Application) -> None:
     from tcloud.engines.embedded import embedded_context
-    from tcloud.engines.hub import hub_context
+    from tcloud.engines.hub import hub_context, hub_shutdown
     from tcloud.engines.routes import add_engine_routes
     from tcloud.engines.scheduler import scheduler_context
 
     app.cleanup_ctx.extend([hub_context, scheduler_context, embedded_context])
+    app.on_shutdown.append(hub_shutdown)
     add_engine_routes(app)
 
 

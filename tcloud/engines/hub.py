@@ -101,12 +101,16 @@ class Hub:
             asyncio.create_task(self._listen(), name="hub-broker"),
         ]
 
-    async def close(self) -> None:
+    async def disconnect_all(self) -> None:
+        """Close every engine's socket as retryable: the server is stopping."""
         self.closing = True
-        for task in self._tasks:
-            task.cancel()
         for conn in list(self.connections.values()):
             await conn.ws.close(code=p.SERVER_GOING_AWAY, message=b"server stopping")
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await self.disconnect_all()
         for task in [*self._tasks, *self._background]:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -171,11 +175,13 @@ class Hub:
             p.Peer(ws.send_str),
             engine["name"],
         )
+        # aiohttp may cancel this handler when the engine's socket drops; the
+        # store work a message starts is shielded so it never stops half-way.
         try:
-            if await self._hello(conn):
+            if await asyncio.shield(self._hello(conn)):
                 await self._read(conn)
         finally:
-            await self._gone_away(conn)
+            await asyncio.shield(self._gone_away(conn))
         return ws
 
     async def _hello(self, conn: Connection) -> bool:
@@ -269,7 +275,7 @@ class Hub:
                 continue
             if conn.peer.resolve(message):
                 continue
-            await self._on_message(conn, message)
+            await asyncio.shield(self._on_message(conn, message))
 
     async def _on_message(self, conn: Connection, message: p.Message) -> None:
         if message.type == p.PING:
@@ -319,7 +325,9 @@ class Hub:
         limit = self.settings.heartbeat_seconds * self.settings.missed_heartbeats
         sends = []
         for conn in list(self.connections.values()):
-            if now - conn.last_seen > limit:
+            if conn.ws.closed:
+                self._spawn(self._gone_away(conn))
+            elif now - conn.last_seen > limit:
                 log.hub.warning("heartbeats_missed engine=%s", conn.engine_id)
                 self._spawn(conn.ws.close(code=p.HEARTBEAT_MISSED, message=b"silent"))
             else:
@@ -802,6 +810,13 @@ class Hub:
 
 HUB: web.AppKey[Hub] = web.AppKey("engines.hub", Hub)
 HUB_SETTINGS: web.AppKey[HubSettings] = web.AppKey("engines.hub_settings", HubSettings)
+
+
+async def hub_shutdown(app: web.Application) -> None:
+    """Close the engines' sockets before aiohttp waits for open requests."""
+    hub = app.get(HUB)
+    if hub is not None:
+        await hub.disconnect_all()
 
 
 async def hub_context(app: web.Application) -> AsyncIterator[None]:

@@ -100,7 +100,9 @@ class Engine:
     def engine_id(self) -> str:
         import orjson
 
-        return str(orjson.loads((self.state_dir / "engine.json").read_bytes())["engine_id"])
+        return str(
+            orjson.loads((self.state_dir / "engine.json").read_bytes())["engine_id"]
+        )
 
     def kill9(self) -> None:
         assert self.process is not None
@@ -161,7 +163,9 @@ def python_job(source: str, entry: str = "main.py") -> bytes:
     return buffer.getvalue()
 
 
-async def publish_plan(admin: Session, name: str, plan: dict[str, Any]) -> dict[str, Any]:
+async def publish_plan(
+    admin: Session, name: str, plan: dict[str, Any]
+) -> dict[str, Any]:
     return await admin.json(
         "POST", "/artifacts", 201, json={"name": name, "kind": "plan", "plan": plan}
     )
@@ -177,7 +181,9 @@ async def execution(admin: Session, exec_id: str) -> dict[str, Any]:
     return await admin.json("GET", f"/executions/{exec_id}")
 
 
-async def wait_status(admin: Session, exec_id: str, *statuses: str, timeout: float = 30):  # type: ignore[no-untyped-def]
+async def wait_status(
+    admin: Session, exec_id: str, *statuses: str, timeout: float = 30
+):  # type: ignore[no-untyped-def]
     async def check() -> Any:
         row = await execution(admin, exec_id)
         return row if row["status"] in statuses else None
