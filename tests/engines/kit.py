@@ -88,7 +88,7 @@ class Engine:
         return int(process.returncode or 0), out.decode()
 
     async def start(self, *extra: str) -> None:
-        log = open(self.state_dir / "engine.log", "ab")  # noqa: SIM115
+        log = open(self.state_dir / "engine.log", "ab")  # noqa: ASYNC230
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tcloud", "engine", "run", "--state-dir",
             str(self.state_dir), "--log-level", "info", *extra,
@@ -117,7 +117,7 @@ class Engine:
                 self.process.kill()
                 await self.process.wait()
 
-    async def exited(self, timeout: float = 10) -> int:
+    async def exited(self, timeout: float = 10) -> int:  # noqa: ASYNC109
         assert self.process is not None
         return await asyncio.wait_for(self.process.wait(), timeout)
 
@@ -127,7 +127,9 @@ class Engine:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout: float = 20, every: float = 0.1
+    check: Callable[[], Awaitable[Any]],
+    timeout: float = 20,  # noqa: ASYNC109
+    every: float = 0.1,
 ) -> Any:
     """Call `check` until it returns something truthy; fail after `timeout`."""
     deadline = time.monotonic() + timeout
@@ -182,7 +184,10 @@ async def execution(admin: Session, exec_id: str) -> dict[str, Any]:
 
 
 async def wait_status(
-    admin: Session, exec_id: str, *statuses: str, timeout: float = 30
+    admin: Session,
+    exec_id: str,
+    *statuses: str,
+    timeout: float = 30,  # noqa: ASYNC109
 ):  # type: ignore[no-untyped-def]
     async def check() -> Any:
         row = await execution(admin, exec_id)
