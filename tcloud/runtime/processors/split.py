@@ -2,7 +2,7 @@
 
     {"field": "tags", "separator": ",", "trim": true, "drop_empty": true}
 
-A null field keeps its row, with a null part.
+A null or empty field keeps its row, with a null part.
 """
 
 from __future__ import annotations
@@ -24,5 +24,6 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         parts = parts.list.eval(pl.element().str.strip_chars())
     if ctx.get("drop_empty", True):
         parts = parts.list.eval(pl.element().filter(pl.element() != ""))
-    frame = inputs["in"].with_columns(parts.alias(name)).explode(name)
+    frame = inputs["in"].with_columns(parts.alias(name))
+    frame = frame.explode(name, empty_as_null=True, keep_nulls=True)
     return Step(frame)

@@ -48,7 +48,7 @@ def open_source(
     fmt = spec.get("format") or path.suffix.lstrip(".").lower()
     options = spec.get("options") or {}
     if fmt == "csv":
-        return _csv(path, CsvOptions.from_dict(options), stack, mode, limit)
+        return _csv(path, csv_options(path, options), stack, mode, limit)
     if fmt == "xlsx":
         return Source(tables.read_xlsx(path, options.get("sheet"), limit))
     if fmt in ("jsonl", "ndjson"):
@@ -82,12 +82,20 @@ def collect(frame: pl.LazyFrame, spec: dict[str, Any]) -> pl.DataFrame:
 def read_error(spec: dict[str, Any], exc: Exception) -> ReadError:
     """Explain a polars failure on a dataset, naming the line when we can."""
     if spec.get("format", "csv") == "csv" and spec.get("kind", "file") == "file":
-        options = CsvOptions.from_dict(spec.get("options"))
+        options = csv_options(_path(spec), spec.get("options") or {})
         located = csv.locate_fault(_path(spec), options)
         if located is not None:
             return located
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
     return ReadError(f"cannot read {Path(spec.get('path', '')).name}: {first}")
+
+
+def csv_options(path: Path, given: dict[str, Any]) -> CsvOptions:
+    """Complete the options a user gave with what sniffing the file guesses."""
+    if all(key in given for key in ("encoding", "delimiter", "header")):
+        return CsvOptions.from_dict(given)
+    guessed = sniff(path).to_dict()
+    return CsvOptions.from_dict({**guessed, **given})
 
 
 def sheets(path: str | Path) -> list[str]:

@@ -348,6 +348,8 @@ def _decode_head(head: bytes, encoding: str, *, final: bool = False) -> str:
     try:
         text = decoder.decode(head, final=final)
     except UnicodeDecodeError as exc:
+        if b"\0" in head and not encoding.startswith("utf-16"):
+            raise NotTextError("not a text file (binary content)", line=1) from exc
         line = head[: exc.start].count(b"\n") + 1
         raise ReadError(f"not valid {encoding} text", line=line) from exc
     text = text.removeprefix("\ufeff")
