@@ -92,7 +92,7 @@ def export_csv(
             utf8 = temp.with_suffix(".utf8")
             try:
                 lf.sink_csv(utf8, **options)
-                _transcode(utf8, temp, codec)
+                _transcode(utf8, temp, codec, encoding)
             finally:
                 utf8.unlink(missing_ok=True)
     return Path(path)
@@ -108,7 +108,7 @@ def _codec(encoding: str) -> str:
     return name
 
 
-def _transcode(source: Path, target: Path, codec: str) -> None:
+def _transcode(source: Path, target: Path, codec: str, label: str) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     encoder = codecs.getincrementalencoder(codec)(errors="strict")
     with open(source, "rb") as src, open(target, "wb") as out:
@@ -117,7 +117,7 @@ def _transcode(source: Path, target: Path, codec: str) -> None:
                 out.write(encoder.encode(decoder.decode(chunk)))
             except UnicodeEncodeError as exc:
                 bad = exc.object[exc.start : exc.end]
-                raise ExportError(f"{bad!r} cannot be written in {codec}") from None
+                raise ExportError(f"{bad!r} cannot be written in {label}") from None
         out.write(encoder.encode(decoder.decode(b"", final=True), final=True))
 
 
