@@ -506,6 +506,7 @@ async def update_group(
         await _audit(
             tx, ctx, "group.update", "group", group, {"fields": sorted(changes)}
         )
+    _changed(ctx)
     return await get_group(ctx, group_id)
 
 
@@ -630,6 +631,7 @@ async def create_role(
             {"id": role_id, "name": name},
             {"permissions": chosen},
         )
+    _changed(ctx)
     return await get_role(ctx, role_id)
 
 
@@ -851,6 +853,8 @@ async def _issue(
 
 
 async def _revoke(ctx: TenantContext, token: Row) -> None:
+    if token["revoked_at"]:
+        return
     await auth.revoke_tokens(ctx.platform, ctx.db, ctx.tenant.id, [token["id"]])
     async with ctx.db.transaction() as tx:
         await _audit(
