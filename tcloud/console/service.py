@@ -330,7 +330,7 @@ async def _insert_user(
         details = {
             "roles": [r["name"] for r in roles],
             "groups": [g["name"] for g in groups],
-            "temporary_password": must_change,
+            "must_change_password": must_change,
         }
         await _audit(
             tx, ctx, "user.create", "user", {"id": user_id, "login": login}, details

@@ -1,10 +1,18 @@
 import csv
 import io
+import logging
 import secrets
 
 from tcloud.appkeys import PLATFORM
 from tcloud.platform import bootstrap
-from tests.console.factories import login, make_user, persona, role_id, sign_in
+from tests.console.factories import (
+    login,
+    make_user,
+    persona,
+    role_id,
+    sign_in,
+    token_session,
+)
 from tests.helpers import ADMIN_PASSWORD, PASSWORD
 
 
@@ -231,3 +239,61 @@ async def test_a_deleted_login_can_be_used_again(client, admin):
 
     assert second["id"] != first["id"]
     assert (await login(client, "reuse", PASSWORD)).status == 200
+
+
+async def test_a_refused_change_leaves_no_trace(admin):
+    me = (await admin.json("GET", "/me"))["id"]
+    admin_role = await role_id(admin, "Tenant administrator")
+    group = await admin.json(
+        "POST", "/groups", 201, json={"name": "Admins", "role_ids": [admin_role]}
+    )
+    await admin.json("POST", f"/groups/{group['id']}/members", json={"user_id": me})
+    await admin.json("DELETE", f"/roles/{admin_role}/grants/user/{me}", 204)
+
+    leave = await admin.delete(f"/groups/{group['id']}/members/{me}")
+    drop = await admin.delete(f"/groups/{group['id']}")
+
+    assert leave.status == drop.status == 409
+    events = await admin.json("GET", "/audit", params={"object_id": group["id"]})
+    assert "group.member_remove" not in [e["action"] for e in events["items"]]
+    assert "group.delete" not in [e["action"] for e in events["items"]]
+    assert (await admin.json("GET", f"/groups/{group['id']}"))["members"][0]["id"] == me
+
+
+async def test_deactivation_and_reset_revoke_tokens(admin):
+    bob = await persona(admin, "bob", "Viewer")
+    bob_id = (await bob.json("GET", "/me"))["id"]
+    first = await bob.json("POST", "/me/tokens", 201, json={"name": "one"})
+    cli = token_session(admin, first["token"])
+
+    await admin.json("PATCH", f"/users/{bob_id}", json={"status": "inactive"})
+    await admin.json("PATCH", f"/users/{bob_id}", json={"status": "active"})
+    assert (await cli.get("/me")).status == 401
+    again = await sign_in(admin.client, "bob")
+    second = await again.json("POST", "/me/tokens", 201, json={"name": "two"})
+    await admin.json("POST", f"/users/{bob_id}/reset-password")
+
+    assert (await token_session(admin, second["token"]).get("/me")).status == 401
+    tokens = await admin.json("GET", "/tokens")
+    assert {t["status"] for t in tokens["items"]} == {"revoked"}
+
+
+async def test_no_secret_reaches_the_audit_log_or_the_logs(admin, caplog):
+    caplog.set_level(logging.DEBUG, logger="tcloud")
+    made = await admin.json("POST", "/users", 201, json={"login": "tim"})
+    chosen = await make_user(admin, "sue")
+    reset = await admin.json("POST", f"/users/{chosen['id']}/reset-password")
+    token = await admin.json("POST", "/me/tokens", 201, json={"name": "t"})
+
+    secrets_seen = [
+        made["temporary_password"],
+        reset["temporary_password"],
+        token["token"],
+        PASSWORD,
+    ]
+    events = str(await admin.json("GET", "/audit", params={"limit": 500}))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records
+    for secret in secrets_seen:
+        assert secret not in events
+        assert secret not in logged
