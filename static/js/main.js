@@ -8,6 +8,7 @@ import { routes } from "./routes.js";
 import { loadSession, forgetSession, session } from "./session.js";
 import { mountBare, mountShell } from "./shell.js";
 import { errorState, loading } from "./ui/page.js";
+import { openToastRegion } from "./ui/toast.js";
 
 const root = document.getElementById("app");
 let renderCount = 0;
@@ -96,6 +97,7 @@ on("passwordChange", () => {
 
 async function boot() {
   setRoutes(routes);
+  openToastRegion();
   try {
     await loadSession();
   } catch (error) {

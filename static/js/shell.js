@@ -14,8 +14,9 @@ let built = null;
 
 function initials(me) {
   const name = (me.display_name || me.login || "?").trim();
-  const parts = name.split(/[\s._@-]+/).filter(Boolean);
-  return ((parts[0] || "?")[0] + (parts[1] ? parts[1][0] : "")).toUpperCase();
+  const parts = name.split(/\s+/).filter((p) => /^\p{L}/u.test(p));
+  if (parts.length >= 2) return (parts[0][0] + parts[parts.length - 1][0]).toUpperCase();
+  return name[0].toUpperCase();
 }
 
 function rail() {

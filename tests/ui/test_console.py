@@ -206,3 +206,25 @@ def test_field_errors_sit_next_to_their_field(page, shot) -> None:  # type: igno
     password_field.locator(".field-error").get_by_text("at least").wait_for()
     assert login_field.locator(".field-error").is_hidden()
     shot(page, "42-password-policy-error")
+
+
+def test_allow_list_error_sits_next_to_its_entry(page, shot) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.goto("/console/settings")
+    page.get_by_role("heading", name="Settings", level=1).wait_for()
+    page.get_by_role("button", name="Add an address or range").click()
+    page.get_by_label("Entry 1").fill("127.0.0.0/8")
+    page.get_by_role("button", name="Add an address or range").click()
+    page.get_by_label("Entry 2").fill("not-an-address")
+    page.get_by_role("button", name="Save allow-list").click()
+    entry = page.locator(".entry", has=page.get_by_label("Entry 2"))
+    entry.locator(".field-error").get_by_text("is not an address or range").wait_for()
+    assert page.locator(".entry", has=page.get_by_label("Entry 1")).locator(".field-error").is_hidden()
+    shot(page, "50-allow-list-error")
+
+    page.get_by_role("button", name="Remove this entry").nth(1).click()
+    page.get_by_role("button", name="Save allow-list").click()
+    page.get_by_text("Only this address may sign in or call the API.").wait_for()
+    page.get_by_role("button", name="Remove this entry").click()
+    page.get_by_role("button", name="Save allow-list").click()
+    page.get_by_text("Empty: every address may reach this tenant.").wait_for()

@@ -55,6 +55,7 @@ function recentEvents() {
 export default function home({ session }) {
   const me = session.me;
   const tiles = TILES.filter((t) => session.can(t.permission));
+  const roleless = !(me.permissions || []).length;
   return h(
     "section",
     { class: "page" },
@@ -62,6 +63,10 @@ export default function home({ session }) {
       title: `Welcome, ${me.display_name || me.login}`,
       description: `This is the console of ${me.tenant.display_name || me.tenant.name}: manage its people, their access, and its projects.`,
     }),
+    roleless
+      ? h("div", { class: "notice notice-info" }, h("strong", {}, "You hold no role yet. "),
+        "You can see the projects shared with you and manage your own access tokens. Ask a security administrator of your tenant for the role your work needs.")
+      : null,
     h("div", { class: "cards" }, tiles.map(tile)),
     h("div", { class: "grid-2" }, firstSteps(session), session.can("audit:read") ? recentEvents() : null),
   );

@@ -25,6 +25,7 @@ export default function serviceAccounts({ session, navigate }) {
         title: "Create a service account",
         submitLabel: "Create service account",
         size: "lg",
+        layout: "grid",
         fields: [
           ...accountFields(),
           roles.length ? pickerField("role_ids", "Roles", () => checklist({ name: "role_ids", options: roles.map((r) => ({ value: r.id, label: r.name, hint: r.description })) })) : null,

@@ -46,6 +46,7 @@ function entriesEditor(initial) {
     el: h("div", { class: "entries-editor", role: "group" }, list, h("div", {}, addButton)),
     value: () => rows.map((r) => r.input.value.trim()).filter(Boolean),
     focus: () => (rows[0] ? rows[0].input.focus() : addButton.focus()),
+    focusError: () => (rows.find((r) => r.el.classList.contains("has-error")) || rows[0])?.input.focus(),
     setErrors(errors) {
       const rest = [];
       rows.forEach((row) => {
@@ -82,7 +83,7 @@ export default function settings() {
           name: "entries",
           label: "Allowed addresses and ranges",
           type: "custom",
-          hint: "One IPv4 or IPv6 address or CIDR range per line, for example 10.0.0.0/8. Leave the list empty to let every address in.",
+          hint: "Each entry is an IPv4 or IPv6 address, or a range in CIDR notation such as 10.0.0.0/8. With no entry, every address is let in.",
           render: () => entriesEditor(allow.entries),
         }],
         submitLabel: "Save allow-list",
@@ -100,7 +101,9 @@ export default function settings() {
         card({
           title: "IP allow-list",
           description: allow.entries.length
-            ? `Only these ${allow.entries.length === 1 ? "address" : "addresses"} may sign in or call the API.`
+            ? allow.entries.length === 1
+              ? "Only this address may sign in or call the API."
+              : `Only these ${allow.entries.length} addresses and ranges may sign in or call the API.`
             : "Empty: every address may reach this tenant.",
           body: [
             h("div", { class: "notice notice-info" }, "Sign-ins and API calls from any other address are refused. A list that would shut out your own address is refused too."),

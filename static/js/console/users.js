@@ -43,6 +43,7 @@ export async function createUserDialog(session) {
     title: "Create a user",
     submitLabel: "Create user",
     size: "lg",
+    layout: "grid",
     fields,
     onSubmit: (values) => {
       const body = { ...values };
@@ -82,7 +83,7 @@ export default function users({ session, navigate }) {
     rowHref: (u) => `/console/users/${enc(u.id)}`,
     columns: [
       { key: "login", label: "Login", sortable: true, link: true, render: (u) => [u.login, u.display_name ? h("span", { class: "cell-sub" }, u.display_name) : null] },
-      { key: "email", label: "Email" },
+      { key: "email", label: "Email", render: (u) => u.email || h("span", { class: "muted" }, "—") },
       { key: "status", label: "Status", render: userBadges },
       { key: "roles", label: "Roles", render: (u) => names(u.roles) },
       { key: "groups", label: "Groups", render: (u) => names(u.groups) },

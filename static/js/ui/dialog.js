@@ -1,7 +1,7 @@
 // Modal dialogs on the native <dialog> element: it traps focus, closes on
 // Escape and gives focus back to what opened it.
 
-import { h, icon } from "../dom.js";
+import { append, h, icon } from "../dom.js";
 import { createForm } from "./form.js";
 
 /** Open a dialog; close(value) resolves the promise it returns. */
@@ -23,7 +23,8 @@ export function openDialog({ title, description, body, actions = [], size = "md"
   const closeButton = h("button", { type: "button", class: "icon-btn", "aria-label": "Close", onclick: () => close(null) }, icon("close"));
   const content = typeof body === "function" ? body(close) : body;
   const actionNodes = typeof actions === "function" ? actions(close) : actions;
-  dialog.append(
+  append(
+    dialog,
     h("header", { class: "dialog-header" }, h("h2", { id: titleId }, title), closeButton),
     h("div", { class: "dialog-body" }, description ? h("p", { class: "dialog-text" }, description) : null, content),
     actionNodes && actionNodes.length ? h("footer", { class: "dialog-actions" }, actionNodes) : null,
@@ -54,7 +55,7 @@ export function confirmDialog({ title, message, confirmLabel = "Confirm", danger
 }
 
 /** A form in a dialog; resolves with what onSubmit returned, or null. */
-export function formDialog({ title, description, fields, submitLabel = "Save", onSubmit, danger, size }) {
+export function formDialog({ title, description, fields, submitLabel = "Save", onSubmit, danger, size, layout }) {
   let form;
   const handle = openDialog({
     title,
@@ -65,6 +66,7 @@ export function formDialog({ title, description, fields, submitLabel = "Save", o
         fields,
         submitLabel,
         danger,
+        layout,
         onCancel: () => close(null),
         onSubmit,
         onDone: (result) => close(result ?? true),

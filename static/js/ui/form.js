@@ -168,7 +168,7 @@ export function createForm({
       );
       banner.hidden = false;
     }
-    if (first) first.focus();
+    if (first) (first.custom && first.custom.focusError ? first.custom.focusError : first.focus)();
   }
 
   function checkRequired() {

@@ -31,7 +31,7 @@ export function checklist({ options = [], groups, selected = [], name = "choice"
   if (groups) {
     body = groups.map((group) => h("fieldset", { class: "perm-area" }, h("legend", {}, group.label), group.options.map(make)));
   } else {
-    body = options.length ? h("fieldset", { class: "perm-area" }, options.map(make)) : h("p", { class: "muted" }, emptyText);
+    body = options.length ? h("fieldset", { class: "perm-area perm-flat" }, options.map(make)) : h("p", { class: "muted" }, emptyText);
   }
   return {
     el: h("div", { class: "perm-picker", role: "group" }, body),

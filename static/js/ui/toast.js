@@ -1,8 +1,23 @@
-// Short notices in the corner: "User created", "Could not save".
+// Short notices in the corner: "User created", "Could not save". The region
+// is a manual popover, raised to the top layer again for each notice, so a
+// notice shows above an open dialog too.
 
 import { h, icon } from "../dom.js";
 
 const LIFETIME = { success: 5000, info: 6000, error: 10000 };
+const MAX_SHOWN = 3;
+
+function raise(region) {
+  if (typeof region.showPopover !== "function") return;
+  if (region.matches(":popover-open")) region.hidePopover();
+  region.showPopover();
+}
+
+/** Open the (empty) region at start, so that screen readers know it. */
+export function openToastRegion() {
+  const region = document.getElementById("toasts");
+  if (region) raise(region);
+}
 
 export function toast(message, kind = "success") {
   const region = document.getElementById("toasts");
@@ -12,6 +27,8 @@ export function toast(message, kind = "success") {
   const remove = () => item.remove();
   close.addEventListener("click", remove);
   region.append(item);
+  while (region.children.length > MAX_SHOWN) region.firstElementChild.remove();
+  raise(region);
   setTimeout(remove, LIFETIME[kind] || 5000);
 }
 
