@@ -343,3 +343,26 @@ def test_prepare_errors_name_the_node(monkeypatch):
 
     assert (caught.value.node_id, caught.value.field) == ("p", "steps")
     assert "unknown function" in str(caught.value)
+
+
+def test_prepare_with_the_real_dataprep_functions():
+    pytest.importorskip("tcloud.runtime.prep.engine")
+    steps = [{"id": "s1", "function": "upper_case", "column": "city"}]
+
+    out = last(PEOPLE, step("p", "prepare", steps=steps))
+
+    assert out["city"].to_list() == ["PARIS", "LYON", "PARIS", "NICE", ""]
+
+
+def test_prepare_names_the_step_of_a_bad_dataprep_step():
+    pytest.importorskip("tcloud.runtime.prep.engine")
+    steps = [
+        {"id": "s1", "function": "upper_case", "column": "city"},
+        {"id": "s2", "function": "upper_case", "column": "nope"},
+    ]
+
+    with pytest.raises(PlanError) as caught:
+        last(PEOPLE, step("p", "prepare", steps=steps))
+
+    assert caught.value.node_id == "p"
+    assert caught.value.field.startswith("steps[1]")

@@ -17,5 +17,5 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
     fields = ctx.get("fields") or None
     subset = ctx.fields(fields, "fields") if fields else None
     keep = ctx.choice("keep", ("first", "last"), "first")
-    frame = inputs["in"].unique(subset=subset, keep=keep, maintain_order=True)
+    frame = inputs["in"].unique(subset=subset, keep=keep, maintain_order=True)  # type: ignore[arg-type]
     return Step(frame)

@@ -37,7 +37,7 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         inputs["right"],
         left_on=left_on,
         right_on=right_on,
-        how=how,
+        how=how,  # type: ignore[arg-type]
         suffix=suffix,
         coalesce=True,
         maintain_order="left",

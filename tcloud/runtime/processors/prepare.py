@@ -31,10 +31,20 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         frame = apply(inputs["in"], steps)
         frame.collect_schema()
     except (DataError, ValueError, KeyError, TypeError) as exc:
-        raise ctx.error("steps", _message(exc)) from exc
+        raise ctx.error(_where(steps, exc), _message(exc)) from exc
     except pl.exceptions.PolarsError as exc:
         raise ctx.error("steps", _message(exc)) from exc
     return Step(frame)
+
+
+def _where(steps: list[object], exc: Exception) -> str:
+    """Point at the step (and parameter) a PrepError names."""
+    step_id = getattr(exc, "step_id", None)
+    parameter = getattr(exc, "parameter", None)
+    for i, step in enumerate(steps):
+        if isinstance(step, dict) and step_id is not None and step.get("id") == step_id:
+            return f"steps[{i}].{parameter}" if parameter else f"steps[{i}]"
+    return "steps"
 
 
 def _message(exc: Exception) -> str:

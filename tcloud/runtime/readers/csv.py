@@ -28,6 +28,7 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -212,7 +213,7 @@ def column_names(record: list[str] | None, width: int, header: bool) -> list[str
 
 def head(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFrame:
     """Read the first `n` records as text, for samples and inference."""
-    size = 4 * HEAD_BYTES
+    size = HEAD_BYTES // 8 if n < 10 else 4 * HEAD_BYTES
     while True:
         raw = _head_bytes(source, size)
         complete = len(raw) < size
@@ -262,7 +263,8 @@ def scan(
     path = Path(path)
     if os.path.getsize(path) == 0:
         return pl.LazyFrame(), {}
-    sample = head(path, options, 1000)
+    # Given types spare inference: the first record is enough for the names.
+    sample = head(path, options, 0 if options.types else 1000)
     if not sample.columns:
         return pl.LazyFrame(), {}
     wanted = options.types or types.infer(sample)
@@ -394,9 +396,7 @@ def _parse(
     return records, lines
 
 
-def _reader(
-    text: str | io.TextIOBase, delimiter: str, quote: str | None
-) -> csv._reader:
+def _reader(text: str | io.TextIOBase, delimiter: str, quote: str | None) -> Any:
     handle = io.StringIO(text) if isinstance(text, str) else text
     if quote is None:
         return csv.reader(handle, delimiter=delimiter, quoting=csv.QUOTE_NONE)
