@@ -69,11 +69,12 @@ async def _audit(
     tx: Transaction,
     ctx: TenantContext,
     action: str,
-    object_type: str,
     row: Row,
     details: dict[str, Any] | None = None,
 ) -> None:
+    """Record a change to `row`, an object of the type the action begins with."""
     name = row.get("login") or row.get("name") or ""
+    object_type = action.split(".")[0]
     await audit.record(
         tx, ctx.actor, action, object_type, row["id"], name, details=details
     )
@@ -332,9 +333,7 @@ async def _insert_user(
             "groups": [g["name"] for g in groups],
             "must_change_password": must_change,
         }
-        await _audit(
-            tx, ctx, "user.create", "user", {"id": user_id, "login": login}, details
-        )
+        await _audit(tx, ctx, "user.create", {"id": user_id, "login": login}, details)
         # Last, so that a clash in the login index rolls the user back too.
         await ctx.platform.control.execute(
             "INSERT INTO logins (tenant_id, login, user_id) VALUES (?, ?, ?)",
@@ -364,7 +363,6 @@ async def update_user(
             tx,
             ctx,
             action if going else "user.update",
-            "user",
             user,
             {"fields": sorted(changes)},
         )
@@ -385,7 +383,7 @@ async def delete_user(ctx: TenantContext, user_id: str) -> None:
         await people.delete_user(tx, user_id)
         await store.delete_grants_of(tx, "user", user_id)
         await _ensure_an_admin(tx)
-        await _audit(tx, ctx, "user.delete", "user", user)
+        await _audit(tx, ctx, "user.delete", user)
         await ctx.platform.control.execute(
             "DELETE FROM logins WHERE tenant_id = ? AND user_id = ?",
             [ctx.tenant.id, user_id],
@@ -404,7 +402,7 @@ async def reset_password(ctx: TenantContext, user_id: str) -> dict[str, str]:
     password_hash = await passwords.hash_password_async(temporary)
     async with ctx.db.transaction() as tx:
         await people.set_password(tx, user_id, password_hash, must_change=True)
-        await _audit(tx, ctx, "user.password_reset", "user", user)
+        await _audit(tx, ctx, "user.password_reset", user)
     await _end_access(ctx, user_id)
     _changed(ctx)
     return {"temporary_password": temporary}
@@ -414,7 +412,7 @@ async def unlock_user(ctx: TenantContext, user_id: str) -> dict[str, Any]:
     user = await _user(ctx.db, user_id)
     async with ctx.db.transaction() as tx:
         await people.unlock_user(tx, user_id)
-        await _audit(tx, ctx, "user.unlock", "user", user)
+        await _audit(tx, ctx, "user.unlock", user)
     _changed(ctx)
     return await get_user(ctx, user_id)
 
@@ -487,7 +485,6 @@ async def create_group(
             tx,
             ctx,
             "group.create",
-            "group",
             {"id": group_id, "name": name},
             {"roles": [r["name"] for r in roles], "members": len(user_ids)},
         )
@@ -503,9 +500,7 @@ async def update_group(
         await _unique_name(ctx.db, "groups", changes["name"], group_id)
     async with ctx.db.transaction() as tx:
         await people.update_group(tx, group_id, changes)
-        await _audit(
-            tx, ctx, "group.update", "group", group, {"fields": sorted(changes)}
-        )
+        await _audit(tx, ctx, "group.update", group, {"fields": sorted(changes)})
     _changed(ctx)
     return await get_group(ctx, group_id)
 
@@ -517,7 +512,7 @@ async def delete_group(ctx: TenantContext, group_id: str) -> None:
         await people.delete_group(tx, group_id)
         await store.delete_grants_of(tx, "group", group_id)
         await _ensure_an_admin(tx)
-        await _audit(tx, ctx, "group.delete", "group", group)
+        await _audit(tx, ctx, "group.delete", group)
     _changed(ctx)
 
 
@@ -534,7 +529,6 @@ async def add_member(ctx: TenantContext, group_id: str, user_id: str) -> dict[st
                 tx,
                 ctx,
                 "group.member_add",
-                "group",
                 group,
                 {"user_id": user_id, "login": user["login"]},
             )
@@ -549,9 +543,7 @@ async def remove_member(ctx: TenantContext, group_id: str, user_id: str) -> None
         if not await people.remove_member(tx, group_id, user_id):
             raise NotFound("this user is not a member of the group")
         await _ensure_an_admin(tx)
-        await _audit(
-            tx, ctx, "group.member_remove", "group", group, {"user_id": user_id}
-        )
+        await _audit(tx, ctx, "group.member_remove", group, {"user_id": user_id})
     _changed(ctx)
 
 
@@ -627,7 +619,6 @@ async def create_role(
             tx,
             ctx,
             "role.create",
-            "role",
             {"id": role_id, "name": name},
             {"permissions": chosen},
         )
@@ -653,7 +644,7 @@ async def update_role(
         details: dict[str, Any] = {"fields": sorted(changes)}
         if "permissions" in changes:
             details["permissions"] = changes["permissions"]
-        await _audit(tx, ctx, "role.update", "role", role, details)
+        await _audit(tx, ctx, "role.update", role, details)
     _changed(ctx)
     return await get_role(ctx, role_id)
 
@@ -664,7 +655,7 @@ async def delete_role(ctx: TenantContext, role_id: str) -> None:
     _require_can_give(ctx, [role])
     async with ctx.db.transaction() as tx:
         await people.delete_role(tx, role_id)
-        await _audit(tx, ctx, "role.delete", "role", role)
+        await _audit(tx, ctx, "role.delete", role)
     _changed(ctx)
 
 
@@ -682,7 +673,6 @@ async def grant_role(
             tx,
             ctx,
             "role.grant",
-            "role",
             role,
             {"principal_type": kind, "principal_id": principal_id},
         )
@@ -703,7 +693,6 @@ async def revoke_role(
             tx,
             ctx,
             "role.revoke",
-            "role",
             role,
             {"principal_type": kind, "principal_id": principal_id},
         )
@@ -754,7 +743,6 @@ async def create_service_account(
             tx,
             ctx,
             "service_account.create",
-            "service_account",
             {"id": account_id, "name": name},
             {"roles": [r["name"] for r in roles]},
         )
@@ -777,7 +765,6 @@ async def update_service_account(
             tx,
             ctx,
             "service_account.update",
-            "service_account",
             account,
             {"fields": sorted(changes)},
         )
@@ -792,7 +779,7 @@ async def delete_service_account(ctx: TenantContext, account_id: str) -> None:
     async with ctx.db.transaction() as tx:
         await people.delete_service_account(tx, account_id)
         await store.delete_grants_of(tx, "service_account", account_id)
-        await _audit(tx, ctx, "service_account.delete", "service_account", account)
+        await _audit(tx, ctx, "service_account.delete", account)
     await auth.revoke_tokens(ctx.platform, ctx.db, ctx.tenant.id, token_ids)
     _changed(ctx)
 
@@ -841,7 +828,6 @@ async def _issue(
             tx,
             ctx,
             "token.create",
-            "token",
             {"id": token_id, "name": name},
             {"owner_type": owner_type, "owner_id": owner["id"]},
         )
@@ -861,7 +847,6 @@ async def _revoke(ctx: TenantContext, token: Row) -> None:
             tx,
             ctx,
             "token.revoke",
-            "token",
             token,
             {"owner_type": token["owner_type"], "owner_id": token["owner_id"]},
         )
@@ -1007,9 +992,7 @@ async def create_project(
     await _unique_name(ctx.db, "projects", name)
     async with ctx.db.transaction() as tx:
         project_id = await store.insert_project(tx, name, description, ctx.principal.id)
-        await _audit(
-            tx, ctx, "project.create", "project", {"id": project_id, "name": name}
-        )
+        await _audit(tx, ctx, "project.create", {"id": project_id, "name": name})
     return await get_project(ctx, project_id)
 
 
@@ -1022,9 +1005,7 @@ async def update_project(
         await _unique_name(ctx.db, "projects", changes["name"], project_id)
     async with ctx.db.transaction() as tx:
         await store.update_project(tx, project_id, changes)
-        await _audit(
-            tx, ctx, "project.update", "project", project, {"fields": sorted(changes)}
-        )
+        await _audit(tx, ctx, "project.update", project, {"fields": sorted(changes)})
     return await get_project(ctx, project_id)
 
 
@@ -1033,7 +1014,7 @@ async def delete_project(ctx: TenantContext, project_id: str) -> None:
     _need(access, "admin")
     async with ctx.db.transaction() as tx:
         await store.delete_project(tx, project_id)
-        await _audit(tx, ctx, "project.delete", "project", project)
+        await _audit(tx, ctx, "project.delete", project)
 
 
 async def list_project_grants(ctx: TenantContext, project_id: str) -> dict[str, Any]:
@@ -1058,7 +1039,6 @@ async def put_project_grant(
             tx,
             ctx,
             "project.grant",
-            "project",
             project,
             {"principal_type": kind, "principal_id": principal_id, "access": access},
         )
@@ -1079,7 +1059,6 @@ async def delete_project_grant(
             tx,
             ctx,
             "project.revoke",
-            "project",
             project,
             {"principal_type": kind, "principal_id": principal_id},
         )
