@@ -347,7 +347,7 @@ async def update_user(
 ) -> dict[str, Any]:
     """Change a user's email, display name or status."""
     user = await _user(ctx.db, user_id)
-    status = changes.get("status", user["status"])
+    status = str(changes.get("status", user["status"]))
     going = status != user["status"]
     if going and status == "inactive" and user_id == ctx.principal.id:
         raise Conflict("you cannot deactivate yourself")
@@ -901,8 +901,8 @@ async def create_my_token(
 async def revoke_my_token(ctx: TenantContext, token_id: str) -> None:
     _person(ctx)
     token = await people.get_token(ctx.db, token_id)
-    mine = token is not None and token["owner_type"] == "user"
-    if not mine or token["owner_id"] != ctx.principal.id:
+    owner = (token["owner_type"], token["owner_id"]) if token else None
+    if token is None or owner != ("user", ctx.principal.id):
         raise NotFound("no such token of yours")
     await _revoke(ctx, token)
 

@@ -246,7 +246,8 @@ async def list_users(
     offset: int = 0,
 ) -> tuple[list[Row], int]:
     """Return one page of users and how many match in all."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
     if q:
         where.append(
             "(login LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'"
@@ -349,7 +350,7 @@ async def members_of(db: Reader, group_ids: Sequence[str]) -> dict[str, list[Row
 async def _list_named(
     db: Reader, table: str, q: str, limit: int | None, offset: int
 ) -> tuple[list[Row], int]:
-    sql, params = f"SELECT * FROM {table}", []
+    sql, params = f"SELECT * FROM {table}", list[object]()
     if q:
         sql += " WHERE (name LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')"
         params = [like(q), like(q)]
@@ -381,10 +382,6 @@ async def list_groups(
 
 async def get_group(db: Reader, group_id: str) -> Row | None:
     return await db.fetchone("SELECT * FROM groups WHERE id = ?", [group_id])
-
-
-async def get_group_by_name(db: Reader, name: str) -> Row | None:
-    return await _by_name(db, "groups", name)
 
 
 async def insert_group(tx: Transaction, name: str, description: str) -> str:
@@ -445,23 +442,10 @@ async def get_roles(db: Reader, role_ids: Sequence[str]) -> list[Row]:
     )
 
 
-async def roles_held(db: Reader, kind: str, principal_id: str) -> list[Row]:
-    """Return the roles a principal holds directly, and through its groups."""
-    return await db.fetchall(
-        "SELECT r.* FROM roles r JOIN role_grants g ON g.role_id = r.id"
-        " WHERE g.principal_type = ? AND g.principal_id = ?"
-        " UNION"
-        " SELECT r.* FROM roles r JOIN role_grants g ON g.role_id = r.id"
-        " JOIN group_members m ON g.principal_type = 'group'"
-        " AND g.principal_id = m.group_id WHERE ? = 'user' AND m.user_id = ?",
-        [kind, principal_id, kind, principal_id],
-    )
-
-
 async def insert_role(
     tx: Transaction, name: str, description: str, permissions: list[str]
 ) -> str:
-    values = {
+    values: dict[str, object] = {
         "name": name,
         "description": description,
         "permissions": orjson.dumps(permissions).decode(),
@@ -531,10 +515,6 @@ async def list_service_accounts(
     return await _list_named(db, "service_accounts", q, limit, offset)
 
 
-async def get_service_account_by_name(db: Reader, name: str) -> Row | None:
-    return await _by_name(db, "service_accounts", name)
-
-
 async def insert_service_account(tx: Transaction, name: str, description: str) -> str:
     return await _insert_named(
         tx, "service_accounts", "sva", {"name": name, "description": description}
@@ -600,7 +580,8 @@ async def list_audit(
     db: Reader, filters: dict[str, str], limit: int, offset: int
 ) -> tuple[list[Row], int]:
     """Return one page of audit events, newest first."""
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
     for name, clause in AUDIT_FILTERS.items():
         if filters.get(name):
             where.append(clause)
