@@ -121,3 +121,11 @@ export function timeEl(iso, fallback = "—") {
   if (!iso) return h("span", { class: "muted" }, fallback);
   return h("time", { datetime: iso, title: iso }, when(iso));
 }
+
+/** The API's messages are fragments ("the login is wrong"): make a sentence. */
+export function sentence(text) {
+  const s = String(text || "").trim();
+  if (!s) return s;
+  const first = s[0].toUpperCase() + s.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}

@@ -5,6 +5,7 @@ after a reset; and field errors from the server placed next to their field."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +79,13 @@ def test_administrator_walks_through_the_console(page, shot) -> None:  # type: i
     shot(page, "09-project-with-grant")
 
     page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_label("Search users").fill(login)
+    page.get_by_text("1–1 of 1").wait_for()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert download.value.suggested_filename == "users.csv"
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and login in lines[1]
     page.get_by_role("link", name=login).click()
     page.get_by_role("button", name="Give a role").click()
     page.get_by_role("dialog").get_by_label("Role").select_option(label="Data steward")
@@ -228,3 +236,74 @@ def test_allow_list_error_sits_next_to_its_entry(page, shot) -> None:  # type: i
     page.get_by_role("button", name="Remove this entry").click()
     page.get_by_role("button", name="Save allow-list").click()
     page.get_by_text("Empty: every address may reach this tenant.").wait_for()
+
+
+def test_tokens_are_shown_once_then_revoked(page, shot, context) -> None:  # type: ignore[no-untyped-def]
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    account = unique("ci-deployer")
+    sign_in(page)
+    page.goto("/console/service-accounts")
+    page.get_by_role("button", name="Create service account").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(account)
+    dialog.get_by_label("Integration developer").check()
+    dialog.get_by_role("button", name="Create service account").click()
+    page.get_by_role("heading", name=account, level=1).wait_for()
+    page.locator(".chip", has_text="Integration developer").wait_for()
+    page.get_by_role("button", name="Create token").click()
+    page.get_by_role("dialog").get_by_label("Name").fill("nightly")
+    page.get_by_role("dialog").get_by_role("button", name="Create token").click()
+    secret = page.get_by_role("dialog").locator("[data-secret]")
+    secret.wait_for()
+    token = secret.input_value()
+    assert token.startswith("tcp_")
+    page.get_by_role("dialog").get_by_role("button", name="Copy").click()
+    page.get_by_text("Copied to the clipboard.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == token
+    shot(page, "60-token-shown-once")
+    page.get_by_role("button", name="I have copied it").click()
+    page.get_by_role("cell", name="nightly").wait_for()
+    shot(page, "61-service-account")
+    page.get_by_role("button", name="Revoke").click()
+    page.get_by_role("dialog").get_by_role("button", name="Revoke token").click()
+    page.locator(".badge", has_text="revoked").wait_for()
+
+    page.goto("/account/tokens")
+    page.get_by_role("heading", name="You have no access tokens").wait_for()
+    shot(page, "62-my-tokens-empty")
+    page.get_by_role("button", name="Create your first token").click()
+    page.get_by_role("dialog").get_by_label("Name").fill("laptop-cli")
+    page.get_by_role("dialog").get_by_label("Expires after").select_option("30")
+    page.get_by_role("dialog").get_by_role("button", name="Create token").click()
+    page.get_by_role("button", name="I have copied it").click()
+    page.get_by_role("cell", name="laptop-cli").wait_for()
+    shot(page, "63-my-tokens")
+
+    page.goto("/console/tokens")
+    page.get_by_role("cell", name=account).wait_for()
+    shot(page, "64-all-tokens")
+    page.goto("/console/audit?action=token.revoke")
+    page.get_by_role("cell", name="token.revoke").first.wait_for()
+    assert page.get_by_label("Action").input_value() == "token.revoke"
+    assert page.get_by_role("cell", name="token.create").count() == 0
+    page.get_by_role("button", name="Details").first.click()
+    page.get_by_role("dialog").get_by_text("owner_type").wait_for()
+    shot(page, "65-audit-event")
+
+
+def test_keyboard_reaches_the_user_menu(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    trigger = page.locator(".user-trigger")
+    trigger.focus()
+    page.keyboard.press("ArrowDown")
+    first = page.get_by_role("menuitem", name="Change password")
+    assert first.evaluate("el => el === document.activeElement")
+    page.keyboard.press("ArrowUp")
+    assert page.get_by_role("menuitem", name="Sign out").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    assert page.get_by_role("menu").is_hidden()
+    assert trigger.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/account/password")
+    page.get_by_role("heading", name="Change password", level=1).wait_for()

@@ -14,7 +14,7 @@
 // ({ render(field) -> { el, value(), focus? } }).
 
 import { ApiError } from "../api.js";
-import { h, replace, uid } from "../dom.js";
+import { h, replace, sentence, uid } from "../dom.js";
 
 function control(field, id, describedBy) {
   const common = {
@@ -164,7 +164,7 @@ export function createForm({
         h("p", { class: "form-error-title" }, heading),
         rest.length
           ? h("ul", {}, rest.map((e) => h("li", {}, e.field ? `${e.field}: ${e.message}` : e.message)))
-          : h("p", {}, error.detail || error.message || String(error)),
+          : h("p", {}, sentence(error.detail || error.message || String(error))),
       );
       banner.hidden = false;
     }

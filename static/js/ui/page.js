@@ -1,7 +1,7 @@
 // Pieces every page uses: the header, breadcrumbs, cards, buttons, badges,
 // facts lists, empty and error states.
 
-import { h, icon } from "../dom.js";
+import { h, icon, sentence } from "../dom.js";
 
 /** The page title with its description, breadcrumbs and actions. */
 export function pageHeader({ title, description, actions = [], crumbs = [] }) {
@@ -82,7 +82,7 @@ export function errorState(error, retry) {
     "div",
     { class: "empty empty-error", role: "alert" },
     h("h2", { class: "empty-title" }, title),
-    h("p", {}, (error && error.message) || String(error)),
+    h("p", {}, sentence((error && error.message) || String(error))),
     retry ? h("button", { type: "button", class: "btn btn-secondary", onclick: retry }, "Try again") : null,
   );
 }

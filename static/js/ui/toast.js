@@ -2,7 +2,7 @@
 // is a manual popover, raised to the top layer again for each notice, so a
 // notice shows above an open dialog too.
 
-import { h, icon } from "../dom.js";
+import { h, icon, sentence } from "../dom.js";
 
 const LIFETIME = { success: 5000, info: 6000, error: 10000 };
 const MAX_SHOWN = 3;
@@ -34,6 +34,6 @@ export function toast(message, kind = "success") {
 
 /** Show an error as a toast, with the server's detail when it has one. */
 export function toastError(error, prefix = "") {
-  const text = error && error.message ? error.message : String(error);
+  const text = sentence(error && error.message ? error.message : String(error));
   toast(prefix ? `${prefix}: ${text}` : text, "error");
 }
