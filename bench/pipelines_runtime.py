@@ -27,7 +27,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tcloud.runtime import execute, preview, sample, sniff  # noqa: E402
+from tcloud.runtime import execute, preview, samples, sniff  # noqa: E402
 from tcloud.runtime.plan import FORMAT  # noqa: E402
 
 AGGREGATIONS = [
@@ -194,22 +194,12 @@ def preview_times(
         node("fast", "sort", by=[{"field": "speed", "order": "desc"}]),
     ]  # fmt: skip
     plan = flights_plan(paths, folder, extra)
-    samples = {}
-    for source in ("flights", "airlines"):
-        spec = next(n for n in plan["nodes"] if n["id"] == source)["config"]["dataset"]
-        schema, rows = sample(spec)
-        samples[source] = pl.DataFrame(rows, schema=_dtypes(schema))
+    cached = samples(plan)
     times = []
     for _ in range(count):
-        times.append(timed(lambda: preview(plan, samples)) * 1000)
+        times.append(timed(lambda: preview(plan, cached)) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
-
-
-def _dtypes(schema: dict[str, str]) -> dict[str, pl.DataType]:
-    from tcloud.runtime.types import DTYPES
-
-    return {name: DTYPES[kind] for name, kind in schema.items()}
 
 
 if __name__ == "__main__":

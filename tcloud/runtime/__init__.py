@@ -8,6 +8,7 @@ can ship it alone. The interface:
     sheets(path) -> [name]              the sheets of a workbook
     validate(plan) -> [problem]         what is wrong with a pipeline
     compile(plan) -> CompiledPlan       one lazy frame per node
+    samples(plan) -> {source: frame}    the first records of every source
     preview(plan, samples, node_id)     every step's output on samples
     execute(plan, params, on_event, cancel) -> summary   a full run
 
@@ -24,7 +25,7 @@ from tcloud.runtime.errors import (
     RunCancelled,
 )
 from tcloud.runtime.execution import execute
-from tcloud.runtime.preview import preview
+from tcloud.runtime.preview import preview, samples
 from tcloud.runtime.readers import CsvOptions, sample, sheets, sniff
 from tcloud.runtime.validation import check, validate
 
@@ -42,6 +43,7 @@ __all__ = [
     "execute",
     "preview",
     "sample",
+    "samples",
     "sheets",
     "sniff",
     "validate",

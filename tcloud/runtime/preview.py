@@ -68,6 +68,18 @@ def frames(
         return dict(zip(order, pl.collect_all(map(compiled.frame, order)), strict=True))
 
 
+def samples(
+    plan: dict[str, Any],
+    *,
+    params: dict[str, Any] | None = None,
+    sample_size: int = SAMPLE_SIZE,
+) -> dict[str, pl.DataFrame]:
+    """Read the first records of every source, to keep for later previews."""
+    with compile(plan, params=params, sample_size=sample_size) as compiled:
+        ids = [node.id for node in compiled.plan.sources()]
+        return dict(zip(ids, pl.collect_all(map(compiled.frame, ids)), strict=True))
+
+
 def _wanted(plan: Any, node_id: str | None) -> list[str]:
     if node_id is None:
         return list(plan.order)

@@ -7,7 +7,14 @@ import threading
 import polars as pl
 import pytest
 
-from tcloud.runtime import ReadError, RunCancelled, execute, execution, preview
+from tcloud.runtime import (
+    ReadError,
+    RunCancelled,
+    execute,
+    execution,
+    preview,
+    samples,
+)
 from tcloud.runtime.plan import FORMAT
 from tcloud.runtime.preview import frames
 from tests.runtime.factories import chain, destination, run, source, step
@@ -75,14 +82,15 @@ def test_preview_equals_the_full_run_on_the_same_data(orders, tmp_path):
 
 def test_preview_on_given_samples_shows_before_and_after_a_step(orders, tmp_path):
     plan = pipeline(orders, tmp_path, *STEPS)
-    sample = pl.read_csv(orders, n_rows=1000, schema_overrides={"code": pl.String})
+    cached = samples(plan)
 
-    around = preview(plan, {"src": sample}, node_id="c", rows=5)
+    around = preview(plan, cached, node_id="c", rows=5)
 
     assert list(around) == ["f", "c"]
     assert around["c"]["schema"]["double"] == "int"
     assert len(around["c"]["rows"]) == 5
     assert around["c"]["count"] == around["f"]["count"]
+    assert cached["src"].height == 1000
 
 
 def test_preview_reports_a_bad_step_and_skips_what_follows(orders, tmp_path):

@@ -309,3 +309,33 @@ def test_sqlite_table_and_query(tmp_path):
     assert picked == [{"name": "b"}]
     with pytest.raises(ReadError, match="one SELECT"):
         sample({"kind": "sqlite", "path": str(path), "query": "DELETE FROM t"})
+
+
+def test_sniff_takes_bytes_too():
+    options = sniff(b"a;b\n1;x\n2;y\n")
+
+    assert (options.delimiter, options.header, options.types) == (
+        ";", True, {"a": "int", "b": "string"},
+    )  # fmt: skip
+
+
+def test_invalid_utf8_after_the_head_names_its_line(tmp_path):
+    body = b"".join(b"%d,x\n" % i for i in range(20_000))
+    path = write(tmp_path, b"a,b\n" + body + b"1,caf\xe9\n")
+
+    with pytest.raises(ReadError) as caught:
+        read_all(path)
+
+    assert caught.value.line == 20_002
+    assert "not valid utf-8" in str(caught.value)
+
+
+def test_zero_padded_value_after_the_head_loses_its_zero(tmp_path):
+    # A limitation (docs/pipelines-format.md): inference sees the head only.
+    body = "".join(f"{i + 1}\n" for i in range(1500))
+    path = write(tmp_path, f"n\n{body}0042\n".encode())
+
+    frame = read_all(path)
+
+    assert frame["n"][-1] == 42
+    assert read_all(path, types={"n": "string"})["n"][-1] == "0042"

@@ -306,7 +306,9 @@ def utf8_path(path: Path, encoding: str, stack: ExitStack) -> Path:
                 dst.write(chunk)
                 line += chunk.count("\n")
     except UnicodeDecodeError as exc:
-        raise ReadError(f"not valid {encoding} text", line=line) from exc
+        if encoding.startswith("utf-16"):
+            raise ReadError(f"not valid {encoding} text", line=line) from exc
+        raise _bad_text(path, encoding) from exc
     return target
 
 
@@ -328,7 +330,22 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
                         )
             except csv.Error as exc:
                 return ReadError(str(exc), line=reader.line_num)
+            except UnicodeDecodeError:
+                return _bad_text(Path(path), options.encoding)
     return None
+
+
+def _bad_text(path: Path, encoding: str) -> ReadError:
+    """Name the first line that is not valid in `encoding` (a byte encoding)."""
+    codec = "utf-8" if encoding == "utf-8-sig" else _codec(encoding)
+    hint = " (is it Windows-1252?)" if codec.startswith("utf-8") else ""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode(codec)
+            except UnicodeDecodeError:
+                return ReadError(f"not valid {encoding} text{hint}", line=number)
+    return ReadError(f"not valid {encoding} text{hint}")
 
 
 def _codec(encoding: str) -> str:
