@@ -4,8 +4,8 @@ projects, settings and the audit log of a tenant.
 Every function takes the tenant's context first. Each change writes its
 audit event in the same transaction as the change (tokens excepted:
 `platform.auth` commits them itself, and their event follows at once), then
-drops the tenant's cached principals so that the next request sees it. Two rules guard against
-a lock-out and a privilege climb:
+drops the tenant's cached principals so that the next request sees it.
+Two rules guard against a lock-out and a privilege climb:
 
 - the Tenant administrator role always keeps at least one active holder,
   and nobody deactivates or deletes themself;

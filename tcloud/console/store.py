@@ -71,18 +71,22 @@ async def delete_project(tx: Transaction, project_id: str) -> None:
     await tx.execute("DELETE FROM projects WHERE id = ?", [project_id])
 
 
+GRANTS = (
+    "SELECT g.project_id, g.principal_type, g.principal_id, g.access, g.created_at,"
+    " COALESCE(u.login, gr.name, s.name, '') AS principal_name"
+    " FROM project_grants g"
+    " LEFT JOIN users u ON g.principal_type = 'user' AND u.id = g.principal_id"
+    " LEFT JOIN groups gr ON g.principal_type = 'group' AND gr.id = g.principal_id"
+    " LEFT JOIN service_accounts s"
+    " ON g.principal_type = 'service_account' AND s.id = g.principal_id"
+    " WHERE g.project_id = ?"
+)
+
+
 async def grants_of(db: Reader, project_id: str) -> list[Row]:
     """Return a project's grants with the name of each principal."""
     return await db.fetchall(
-        "SELECT g.principal_type, g.principal_id, g.access, g.created_at,"
-        " COALESCE(u.login, gr.name, s.name, '') AS principal_name"
-        " FROM project_grants g"
-        " LEFT JOIN users u ON g.principal_type = 'user' AND u.id = g.principal_id"
-        " LEFT JOIN groups gr ON g.principal_type = 'group' AND gr.id = g.principal_id"
-        " LEFT JOIN service_accounts s"
-        " ON g.principal_type = 'service_account' AND s.id = g.principal_id"
-        " WHERE g.project_id = ? ORDER BY g.principal_type, principal_name",
-        [project_id],
+        GRANTS + " ORDER BY g.principal_type, principal_name", [project_id]
     )
 
 
@@ -90,8 +94,7 @@ async def get_grant(
     db: Reader, project_id: str, kind: str, principal_id: str
 ) -> Row | None:
     return await db.fetchone(
-        "SELECT * FROM project_grants WHERE project_id = ? AND principal_type = ?"
-        " AND principal_id = ?",
+        GRANTS + " AND g.principal_type = ? AND g.principal_id = ?",
         [project_id, kind, principal_id],
     )
 

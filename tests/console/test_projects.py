@@ -68,7 +68,7 @@ async def test_write_grant_edits_and_admin_grant_manages_grants(admin):
     via_group = await carl.json(
         "PUT", f"{grants}/user/{bob_id}", json={"access": "read"}
     )
-    assert via_group["access"] == "read"
+    assert via_group["access"] == "read" and via_group["principal_name"] == "bob"
     listed = await carl.json("GET", grants)
     assert {(g["principal_type"], g["principal_name"]) for g in listed["items"]} == {
         ("user", "bob"),
