@@ -123,6 +123,12 @@ async def test_nobody_hands_out_permissions_they_lack(admin):
     )
     me = (await admin.json("GET", "/me"))["id"]
     reset = await security.post(f"/users/{me}/reset-password")
+    admins = await admin.json(
+        "POST", "/groups", 201, json={"name": "Admins", "role_ids": [admin_role]}
+    )
+    join = await security.post(
+        f"/groups/{admins['id']}/members", json={"user_id": sec_id}
+    )
 
-    assert climb.status == made.status == reset.status == 403
+    assert climb.status == made.status == reset.status == join.status == 403
     assert "Tenant administrator" in (await climb.json())["detail"]
