@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _serve import ROOT, call, free_port, start_tcloud, wait_ready  # noqa: E402
 
-PASSWORD = "Bench-admin-pass1"
+PASSWORD = "Bench-secret-pass1"
 BARE = """
 import json, sys
 from aiohttp import web

@@ -49,12 +49,15 @@ def discover(packages: Iterable[str], kind: str) -> list[Migration]:
         folder = importlib.resources.files(package).joinpath("migrations", kind)
         if not folder.is_dir():
             continue
+        mine = []
         for entry in folder.iterdir():
             match = MIGRATION_NAME.match(entry.name)
             if match:
                 number = int(match.group(1))
-                found.append(Migration(package, number, entry.name, entry.read_text()))
-    return sorted(found)
+                mine.append(Migration(package, number, entry.name, entry.read_text()))
+        # Packages in the order given (the platform's tables first), then by number.
+        found.extend(sorted(mine))
+    return found
 
 
 def _rows(cursor_rows: Iterable[sqlite3.Row]) -> list[Row]:
