@@ -23,9 +23,12 @@ from tcloud.engines.hub import HUB, HUB_SETTINGS, Hub, HubSettings
 from tests.helpers import ADMIN_PASSWORD, Session, sign_in
 
 FAST = HubSettings(
-    heartbeat_seconds=0.5, missed_heartbeats=3, lost_grace_seconds=2.0,
-    request_timeout=5.0, hello_timeout=5.0,
-)  # fmt: skip
+    heartbeat_seconds=0.5,
+    missed_heartbeats=3,
+    lost_grace_seconds=2.0,
+    request_timeout=5.0,
+    hello_timeout=5.0,
+)
 
 
 def free_port() -> int:
@@ -80,20 +83,41 @@ class Engine:
 
     async def pair(self, key: str, name: str = "") -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tcloud", "engine", "pair", "--url", self.url,
-            "--key", key, "--state-dir", str(self.state_dir), "--name", name or "e",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "tcloud",
+            "engine",
+            "pair",
+            "--url",
+            self.url,
+            "--key",
+            key,
+            "--state-dir",
+            str(self.state_dir),
+            "--name",
+            name or "e",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         out, _ = await process.communicate()
         return int(process.returncode or 0), out.decode()
 
     async def start(self, *extra: str) -> None:
         log = open(self.state_dir / "engine.log", "ab")  # noqa: ASYNC230
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tcloud", "engine", "run", "--state-dir",
-            str(self.state_dir), "--log-level", "info", *extra,
-            stdout=log, stderr=log,
-        )  # fmt: skip
+            sys.executable,
+            "-m",
+            "tcloud",
+            "engine",
+            "run",
+            "--state-dir",
+            str(self.state_dir),
+            "--log-level",
+            "info",
+            *extra,
+            stdout=log,
+            stderr=log,
+        )
         log.close()
 
     @property
@@ -147,15 +171,21 @@ async def pairing_key(admin: Session, **body: Any) -> str:
     return str(made["key"])
 
 
-SLEEP_PLAN = {"name": "slow", "steps": [
-    {"type": "log", "message": "hello {who}"},
-    {"type": "rows", "read": 10, "written": 8, "rejected": 2},
-    {"type": "sleep", "seconds": 30},
-]}  # fmt: skip
-QUICK_PLAN = {"name": "quick", "steps": [
-    {"type": "log", "message": "hello {who}"},
-    {"type": "rows", "read": 3, "written": 3, "rejected": 0},
-]}  # fmt: skip
+SLEEP_PLAN = {
+    "name": "slow",
+    "steps": [
+        {"type": "log", "message": "hello {who}"},
+        {"type": "rows", "read": 10, "written": 8, "rejected": 2},
+        {"type": "sleep", "seconds": 30},
+    ],
+}
+QUICK_PLAN = {
+    "name": "quick",
+    "steps": [
+        {"type": "log", "message": "hello {who}"},
+        {"type": "rows", "read": 3, "written": 3, "rejected": 0},
+    ],
+}
 
 
 def python_job(source: str, entry: str = "main.py") -> bytes:
@@ -174,8 +204,11 @@ async def publish_plan(
 
 
 async def make_task(admin: Session, artifact_id: str, **fields: Any) -> dict[str, Any]:
-    body = {"name": fields.pop("name", "t-" + os.urandom(3).hex()),
-            "artifact_id": artifact_id, **fields}  # fmt: skip
+    body = {
+        "name": fields.pop("name", "t-" + os.urandom(3).hex()),
+        "artifact_id": artifact_id,
+        **fields,
+    }
     return await admin.json("POST", "/tasks", 201, json=body)
 
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
+import orjson
+
+from tcloud.appkeys import PLATFORM
+from tcloud.platform import auth
 from tests.engines.kit import (
     QUICK_PLAN,
     SLEEP_PLAN,
@@ -46,3 +53,91 @@ async def test_cancel_a_running_execution(server, boss, make_engine) -> None:
 
     assert done["status"] == "cancelled"
     assert done["rows_read"] == 10
+
+
+STEPPED_PLAN = {
+    "name": "stepped",
+    "steps": [
+        {"type": "log", "message": "one"},
+        {"type": "sleep", "seconds": 0.6},
+        {"type": "log", "message": "two"},
+        {"type": "sleep", "seconds": 0.6},
+        {"type": "rows", "read": 4, "written": 4},
+        {"type": "log", "message": "three"},
+    ],
+}
+
+
+async def _events(response) -> list[tuple[str, dict]]:  # type: ignore[no-untyped-def]
+    seen, event = [], ""
+    async for raw in response.content:
+        line = raw.decode().rstrip("\n")
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            seen.append((event, orjson.loads(line[6:])))
+            if event == "end":
+                break
+    return seen
+
+
+async def test_follow_an_execution_live(server, boss, make_engine) -> None:
+    await make_engine("live")
+    art = await publish_plan(boss, "stepped", STEPPED_PLAN)
+    task = await make_task(boss, art["id"])
+    run = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
+
+    response = await boss.get(f"/executions/{run['id']}/events")
+    seen = await _events(response)
+
+    assert response.headers["Content-Type"] == "text/event-stream"
+    lines = [x["line"] for kind, body in seen if kind == "log" for x in body["lines"]]
+    assert [line for line in lines if line in ("one", "two", "three")] == [
+        "one",
+        "two",
+        "three",
+    ]
+    statuses = [body["status"] for kind, body in seen if kind == "status"]
+    assert statuses[-1] == "succeeded" and "running" in statuses
+    assert seen[-1] == ("end", {"status": "succeeded"})
+    seqs = [x["seq"] for kind, body in seen if kind == "log" for x in body["lines"]]
+    assert seqs == sorted(set(seqs))
+
+
+async def test_publish_from_the_command_line(server, boss, tmp_path) -> None:
+    platform = server.test_server.app[PLATFORM]
+    tenant = await platform.tenants.by_name("demo")
+    me = await boss.json("GET", "/me")
+    async with platform.stores.use(tenant.id) as db:
+        _, token = await auth.issue_token(
+            platform,
+            db,
+            tenant_id=tenant.id,
+            name="cli",
+            owner_type="user",
+            owner_id=me["id"],
+            created_by=me["id"],
+            expires_in_days=1,
+        )
+    plan = tmp_path / "nightly.json"
+    plan.write_bytes(orjson.dumps(QUICK_PLAN))
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tcloud",
+        "publish",
+        str(plan),
+        "--url",
+        server.url,
+        "--token",
+        token,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+
+    assert process.returncode == 0, err.decode()
+    assert "published nightly version 1" in out.decode()
+    page = await boss.json("GET", "/artifacts")
+    assert [a["name"] for a in page["items"]] == ["nightly"]

@@ -73,8 +73,9 @@ async def hand_engine(
     private, made = await _pair(url, key)
     headers = {"Authorization": f"Bearer {made['credential']}"}
     async with aiohttp.ClientSession() as http:
-        async with http.ws_connect(url.replace("http", "ws") + "/engine/ws",
-                                   headers=headers) as ws:  # fmt: skip
+        async with http.ws_connect(
+            url.replace("http", "ws") + "/engine/ws", headers=headers
+        ) as ws:
             engine = HandEngine(ws, private, made)
             hello = p.hello_body("test", capabilities or ["plan"], 1, [])
             hello["protocol"] = protocol
@@ -121,8 +122,9 @@ async def test_upload_tokens_are_single_use_and_short_lived(server, boss) -> Non
         command = await engine.next(p.RUN)
         await engine.peer.reply(command, {"accepted": True})
         reader = asyncio.create_task(engine.next("never"))
-        grant = await engine.peer.request(p.UPLOAD, {"execution_id": run["id"],
-                                                     "kind": "log"})  # fmt: skip
+        grant = await engine.peer.request(
+            p.UPLOAD, {"execution_id": run["id"], "kind": "log"}
+        )
         reader.cancel()
         claims = jwt.decode(grant["token"], options={"verify_signature": False})
         assert claims["exp"] - time.time() <= 300

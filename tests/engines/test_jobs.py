@@ -112,8 +112,9 @@ async def test_a_python_job_waits_for_an_engine_that_runs_python(
 ):  # type: ignore[no-untyped-def]
     await make_engine("plans", "--plans-only")
     art = await _publish_job(boss, "job", JOB)
-    task = await make_task(boss, art["id"], parameters={"city": "y"},
-                           secrets={"password": "p"})  # fmt: skip
+    task = await make_task(
+        boss, art["id"], parameters={"city": "y"}, secrets={"password": "p"}
+    )
     run = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
     await _still(boss, run["id"], "queued")
 

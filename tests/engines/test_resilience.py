@@ -17,12 +17,15 @@ from tests.engines.kit import (
     ws_refused,
 )
 
-SHORT_PLAN = {"name": "short", "steps": [
-    {"type": "log", "message": "start"},
-    {"type": "sleep", "seconds": 4},
-    {"type": "rows", "read": 5, "written": 5},
-    {"type": "log", "message": "done"},
-]}  # fmt: skip
+SHORT_PLAN = {
+    "name": "short",
+    "steps": [
+        {"type": "log", "message": "start"},
+        {"type": "sleep", "seconds": 4},
+        {"type": "rows", "read": 5, "written": 5},
+        {"type": "log", "message": "done"},
+    ],
+}
 
 
 async def _state(boss, engine_id: str) -> str:  # type: ignore[no-untyped-def]
@@ -33,8 +36,9 @@ async def test_killed_engine_is_lost_then_retried_on_another(server, boss, make_
     first = await make_engine("first", "--capacity", "1")
     await eventually(lambda: _is(boss, first.engine_id, "available"))
     art = await publish_plan(boss, "slow", SLEEP_PLAN)
-    task = await make_task(boss, art["id"], parameters={"who": "x"},
-                           retry={"max_attempts": 2})  # fmt: skip
+    task = await make_task(
+        boss, art["id"], parameters={"who": "x"}, retry={"max_attempts": 2}
+    )
     started = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
     await wait_status(boss, started["id"], "running")
     second = await make_engine("second")
