@@ -21,7 +21,7 @@ function forbidden(route) {
   return h(
     "section",
     { class: "page" },
-    errorState({ status: 403, message: `This page needs the permission ${route.permission}. Ask an administrator of your tenant for a role that has it.` }),
+    errorState({ status: 403, message: `This page needs the permission ${route.permission}. Ask an administrator of your tenant for a role that has it.` }, null, { level: 1 }),
   );
 }
 
@@ -77,7 +77,7 @@ async function render({ pushed }) {
     node = await module.default(context(found, "tcloud"));
   } catch (error) {
     if (error.status === 401 || error.code === "password-change-required") return;
-    node = h("section", { class: "page" }, errorState(error, () => render({ pushed: false })));
+    node = h("section", { class: "page" }, errorState(error, () => render({ pushed: false }), { level: 1 }));
   }
   if (count !== renderCount) return;
   replace(main, node);
@@ -102,7 +102,7 @@ async function boot() {
     await loadSession();
   } catch (error) {
     root.removeAttribute("aria-busy");
-    replace(root, h("main", { class: "bare" }, errorState(error, () => location.reload())));
+    replace(root, h("main", { class: "bare" }, errorState(error, () => location.reload(), { level: 1 })));
     return;
   }
   start(render);

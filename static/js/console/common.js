@@ -29,7 +29,7 @@ export function detailView({ load, draw }) {
       replace(root, draw(object, reload));
     } catch (error) {
       if (error.name === "AbortError") return;
-      replace(root, h("section", { class: "page" }, errorState(error, reload)));
+      replace(root, h("section", { class: "page" }, errorState(error, reload, { level: 1 })));
     }
   }
   reload();

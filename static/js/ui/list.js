@@ -52,7 +52,9 @@ function headerCell(column, state, onSort) {
 
 function cellContent(column, row, rowHref) {
   const value = column.render ? column.render(row) : row[column.key];
-  const content = value === undefined || value === null || value === "" ? h("span", { class: "muted" }, "—") : value;
+  const missing = value === undefined || value === null || value === "";
+  if (missing && column.className === "actions") return "";
+  const content = missing ? h("span", { class: "muted" }, "—") : value;
   if (column.link && rowHref) return h("a", { href: rowHref(row), class: "row-link" }, content);
   return content;
 }

@@ -75,13 +75,14 @@ export function emptyState({ title, text, action }) {
   return h("div", { class: "empty" }, h("h2", { class: "empty-title" }, title), text ? h("p", {}, text) : null, action || null);
 }
 
-export function errorState(error, retry) {
+/** An error in place of content; level 1 when it stands for the whole page. */
+export function errorState(error, retry, { level = 2 } = {}) {
   const status = error && error.status;
   const title = status === 403 ? "You do not have access to this" : status === 404 ? "Not found" : "Something went wrong";
   return h(
     "div",
     { class: "empty empty-error", role: "alert" },
-    h("h2", { class: "empty-title" }, title),
+    h(`h${level}`, { class: "empty-title", tabindex: level === 1 ? "-1" : undefined }, title),
     h("p", {}, sentence((error && error.message) || String(error))),
     retry ? h("button", { type: "button", class: "btn btn-secondary", onclick: retry }, "Try again") : null,
   );
