@@ -58,31 +58,30 @@ def describe(schema: pl.Schema) -> dict[str, str]:
 
 def infer(frame: pl.DataFrame) -> dict[str, str]:
     """Infer a type for every text column of a sample, never losing zeros."""
-    checks = []
-    for name in frame.columns:
-        values = pl.col(name).str.strip_chars()
-        present = values.filter(values.is_not_null() & (values != ""))
-        checks += [
-            present.len().alias(f"{name}\0n"),
-            present.str.contains(_INT).all().alias(f"{name}\0int"),
-            (present.str.contains(_FLOAT) & present.str.contains("[0-9]"))
-            .all()
-            .alias(f"{name}\0float"),
-            present.str.contains(_BOOL).all().alias(f"{name}\0bool"),
-            present.str.contains(_DATE).all().alias(f"{name}\0date"),
-            present.str.contains(_DATETIME).all().alias(f"{name}\0datetime"),
-        ]
-    if not checks:
+    if not frame.columns:
         return {}
-    row = frame.select(checks).row(0, named=True)
-    return {name: _pick(row, name) for name in frame.columns}
+    # One long column of values: each pattern compiles once, not per column.
+    value = pl.col("value")
+    long = (
+        frame.select(pl.all().cast(pl.String))
+        .unpivot(variable_name="column", value_name="value")
+        .with_columns(value.str.strip_chars())
+        .filter(value.is_not_null() & (value != ""))
+    )
+    flags = long.group_by("column").agg(
+        value.str.contains(_INT).all().alias("int"),
+        (value.str.contains(_FLOAT) & value.str.contains("[0-9]")).all().alias("float"),
+        value.str.contains(_BOOL).all().alias("bool"),
+        value.str.contains(_DATE).all().alias("date"),
+        value.str.contains(_DATETIME).all().alias("datetime"),
+    )
+    found = {row.pop("column"): row for row in flags.to_dicts()}
+    return {name: _pick(found.get(name)) for name in frame.columns}
 
 
-def _pick(row: dict[str, object], name: str) -> str:
-    if not row[f"{name}\0n"]:
-        return "string"
+def _pick(flags: dict[str, bool] | None) -> str:
     for kind in ("int", "float", "bool", "date", "datetime"):
-        if row[f"{name}\0{kind}"]:
+        if flags and flags[kind]:
             return kind
     return "string"
 

@@ -169,28 +169,27 @@ def detect_header(records: list[list[str]]) -> bool:
 
 def detect_nulls(frame: pl.DataFrame) -> list[str]:
     """Find tokens such as NA that stand for null in otherwise typed columns."""
+    if frame.is_empty():
+        return []
+    tokens = list(NULL_TOKENS)
+    has = frame.select(pl.all().str.strip_chars().is_in(tokens).any()).row(0)
     found: set[str] = set()
-    for name in frame.columns:
-        values = frame[name].drop_nulls().str.strip_chars()
-        tokens = values.filter(values.is_in(NULL_TOKENS))
-        if tokens.is_empty():
+    for name, present in zip(frame.columns, has, strict=True):
+        if not present:
             continue
-        rest = values.filter(~values.is_in(NULL_TOKENS) & (values != ""))
-        kind = types.infer(rest.to_frame())[name]
-        if not rest.is_empty() and kind != "string":
-            found.update(tokens.unique().to_list())
+        values = frame[name].drop_nulls().str.strip_chars()
+        rest = values.filter(~values.is_in(tokens) & (values != ""))
+        if not rest.is_empty() and types.infer(rest.to_frame())[name] != "string":
+            found.update(values.filter(values.is_in(tokens)).unique().to_list())
     return sorted(found)
 
 
 def _nulled(frame: pl.DataFrame, nulls: list[str]) -> pl.DataFrame:
-    if not nulls:
+    if not nulls or frame.is_empty():
         return frame
+    text = pl.all().str.strip_chars()
     return frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars().is_in(nulls))
-        .then(None)
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in frame.columns
+        pl.when(text.is_in(nulls)).then(None).otherwise(pl.all()).name.keep()
     )
 
 
