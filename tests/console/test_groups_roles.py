@@ -81,6 +81,8 @@ async def test_custom_role_crud_and_grants(admin):
         "PATCH", f"/roles/{made['id']}", json={"permissions": ["audit:read"]}
     )
     assert changed["permissions"] == ["audit:read"]
+    every = await admin.json("GET", "/roles", params={"limit": 3, "offset": 6})
+    assert every["total"] == 9 and len(every["items"]) == 3
     page = await admin.json("GET", "/roles", params={"q": "auditor"})
     assert [r["name"] for r in page["items"]] == ["Auditor"]
     await admin.json("DELETE", f"/roles/{made['id']}/grants/user/{ada['id']}", 204)

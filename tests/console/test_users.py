@@ -46,6 +46,13 @@ async def test_users_page_search_and_sort(admin):
     assert [u["login"] for u in rest["items"]] == ["bob", "admin"]
     found = await admin.json("GET", "/users", params={"q": "CAROL@"})
     assert [u["login"] for u in found["items"]] == ["carol"]
+    recent = await admin.json("GET", "/users", params={"sort": "-last_login_at"})
+    assert recent["items"][0]["login"] == "admin"
+    assert (
+        recent["items"][0]["last_login_at"] and not recent["items"][1]["last_login_at"]
+    )
+    oldest = await admin.json("GET", "/users", params={"sort": "created_at"})
+    assert [u["login"] for u in oldest["items"]] == ["admin", "carol", "bob", "dave"]
     wild = await admin.json("GET", "/users", params={"q": "%"})
     assert wild["total"] == 0
     too_many = await admin.get("/users", params={"limit": 501})
