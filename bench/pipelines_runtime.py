@@ -63,7 +63,9 @@ def dataset(path: Path, **options: object) -> dict:
 
 def flights_plan(paths: dict[str, Path], out: Path, extra: list[dict]) -> dict:
     """Return the flights pipeline, with `extra` processors after the join."""
+    # Datasets keep the options sniffed when they were created.
     options = sniff(paths["flights"]).to_dict()
+    airlines = sniff(paths["airlines"]).to_dict()
     steps = [
         node("late", "filter", conditions=[
             {"field": "dep_delay", "op": ">", "value": 0}]),
@@ -86,7 +88,11 @@ def flights_plan(paths: dict[str, Path], out: Path, extra: list[dict]) -> dict:
                 "type": "source",
                 "config": dataset(paths["flights"], **options),
             },
-            {"id": "airlines", "type": "source", "config": dataset(paths["airlines"])},
+            {
+                "id": "airlines",
+                "type": "source",
+                "config": dataset(paths["airlines"], **airlines),
+            },
             *steps,
             {"id": "csv", "type": "destination", "config": dataset(out / "t.csv")},
             {"id": "pq", "type": "destination", "config": dataset(out / "t.parquet")},

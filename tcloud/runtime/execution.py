@@ -32,7 +32,7 @@ import polars as pl
 
 from tcloud.runtime import writers
 from tcloud.runtime.compiler import CompiledPlan, compile, dataset_spec, load
-from tcloud.runtime.errors import DataError, RunCancelled
+from tcloud.runtime.errors import DataError, PlanError, RunCancelled
 from tcloud.runtime.plan import DESTINATION, SOURCE, Plan
 from tcloud.runtime.processors import Step
 from tcloud.runtime.readers import read_error
@@ -64,6 +64,7 @@ def execute(
     """
     started = time.perf_counter()
     parsed = load(plan, params)
+    _check_outputs(parsed)
     on_event({"type": "log", "message": f"run started steps={len(parsed.order)}"})
     mode = "typed"
     while True:
@@ -204,6 +205,17 @@ def _reject_sinks(compiled: CompiledPlan, sinks: list[pl.LazyFrame]) -> dict[str
         sinks.append(writers.sink(reject, {"path": path, "format": "csv"}))
         rejects[node_id] = path
     return rejects
+
+
+def _check_outputs(plan: Plan) -> None:
+    """Refuse a run without destinations, or one that writes over a source."""
+    if not plan.destinations():
+        raise PlanError(None, "nodes", "a pipeline needs at least one destination")
+    read = {Path(str(dataset_spec(n).get("path"))).resolve() for n in plan.sources()}
+    for node in plan.destinations():
+        path = Path(str(writers.spec_of(node.config).get("path")))
+        if path.resolve() in read:
+            raise PlanError(node.id, "dataset.path", "would write over a source")
 
 
 def _explain(plan: Plan, exc: Exception) -> DataError:

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from tcloud.runtime import (
+    PlanError,
     ReadError,
     RunCancelled,
     execute,
@@ -268,3 +269,16 @@ def test_join_plan_runs_with_ports(tmp_path):
         (1, "a", "X"), (2, "b", None), (3, "c", "Z"),
     ]  # fmt: skip
     assert summary["steps"]["j"]["rows_written"] == 3
+
+
+def test_a_run_needs_a_destination_that_is_not_a_source(orders, tmp_path):
+    no_output = chain(source("src", orders), STEPS[0])
+    overwrite = chain(source("src", orders), destination("out", orders))
+
+    with pytest.raises(PlanError, match="at least one destination"):
+        run(no_output)
+    with pytest.raises(PlanError) as caught:
+        run(overwrite)
+
+    assert (caught.value.node_id, caught.value.field) == ("out", "dataset.path")
+    assert orders.read_text().startswith("id,kind,qty,code\n1,B,1,01\n")

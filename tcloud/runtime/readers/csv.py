@@ -37,6 +37,8 @@ from tcloud.runtime.errors import NotTextError, ReadError
 
 HEAD_BYTES = 64 * 1024
 CHUNK = 1024 * 1024
+# A sample stops here even short of its records (a file of very long lines).
+MAX_HEAD = 64 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 NULL_TOKENS = ("NA", "N/A", "NULL", "null", "None", "NaN", "nan", "-")
 _BOMS = (
@@ -218,7 +220,7 @@ def head(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFram
         complete = len(raw) < size
         text = _decode_head(raw, options.encoding, final=complete)
         records, lines = _parse(text, options, limit=n + 1, complete=complete)
-        if complete or len(records) > n:
+        if complete or len(records) > n or size >= MAX_HEAD:
             break
         size *= 4
     frame = _frame(records, lines, options.header, options.long_rows)
