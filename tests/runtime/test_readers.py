@@ -339,3 +339,29 @@ def test_zero_padded_value_after_the_head_loses_its_zero(tmp_path):
 
     assert frame["n"][-1] == 42
     assert read_all(path, types={"n": "string"})["n"][-1] == "0042"
+
+
+def test_a_blank_first_header_name_is_still_a_header(tmp_path):
+    path = write(tmp_path, b",a,b\n0,x,1\n1,y,2\n")
+
+    options = sniff(path)
+
+    assert options.header is True
+    assert read_all(path).columns == ["column_1", "a", "b"]
+
+
+def test_short_windows_1252_file_ending_in_an_accent(tmp_path):
+    path = write(tmp_path, "name\ncafé".encode("cp1252"))
+
+    assert sniff(path).encoding == "cp1252"
+    assert read_all(path)["name"].to_list() == ["café"]
+
+
+def test_long_multiline_record_deep_in_the_file_names_its_first_line(tmp_path):
+    body = "".join(f"{i},{i}\n" for i in range(3000))
+    path = write(tmp_path, f'a,b\n{body}"x\ny",1,2\n'.encode())
+
+    with pytest.raises(ReadError) as caught:
+        read_all(path)
+
+    assert caught.value.line == 3002

@@ -80,24 +80,26 @@ _NUMBER = re.compile(r"^[+-]?[0-9]*[.,]?[0-9]+$")
 def sniff(source: str | Path | bytes) -> CsvOptions:
     """Guess how to read a CSV file or its first bytes."""
     head = _head_bytes(source)
-    encoding = detect_encoding(head)
-    text = _decode_head(head, encoding)
-    rows = _head_rows(text)
+    complete = len(head) < HEAD_BYTES
+    encoding = detect_encoding(head, complete=complete)
+    text = _decode_head(head, encoding, final=complete)
     options = CsvOptions(encoding=encoding)
-    if not rows:
+    if not text.strip():
         return options
     options.delimiter = detect_delimiter(text)
     options.quote = detect_quote(text, options.delimiter)
-    records, lines = _parse(text, options, limit=1001, complete=len(head) < HEAD_BYTES)
+    records, _ = _parse(text, options, limit=1001, complete=complete)
     options.header = detect_header(records)
-    frame = _frame(records, lines, options.header)
+    options.long_rows = "truncate"
+    frame = head_frame(source, options, 1000)
+    options.long_rows = "error"
     options.null_values = detect_nulls(frame)
     options.types = types.infer(_nulled(frame, options.null_values))
     return options
 
 
-def detect_encoding(head: bytes) -> str:
-    """Return the encoding of a file from its first bytes."""
+def detect_encoding(head: bytes, *, complete: bool = False) -> str:
+    """Return the encoding of a file from its first bytes (all if `complete`)."""
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
@@ -111,7 +113,8 @@ def detect_encoding(head: bytes) -> str:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:
+        # A head cut inside a multi-byte character is still UTF-8.
+        if complete or exc.start < len(head) - 4:
             return "cp1252"
     return "utf-8"
 
@@ -163,10 +166,7 @@ def detect_header(records: list[list[str]]) -> bool:
     """Say whether the first record names the columns."""
     if len(records) < 2:
         return True
-    first = records[0]
-    if any(not value.strip() for value in first):
-        return False
-    return not any(_NUMBER.match(value.strip()) for value in first)
+    return not any(_NUMBER.match(value.strip()) for value in records[0])
 
 
 def detect_nulls(frame: pl.DataFrame) -> list[str]:
@@ -214,6 +214,11 @@ def column_names(record: list[str] | None, width: int, header: bool) -> list[str
 
 def head(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFrame:
     """Read the first `n` records as text, for samples and inference."""
+    return head_frame(source, options, n)
+
+
+def head_frame(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFrame:
+    """Read the first `n` records as text, null tokens made null."""
     size = HEAD_BYTES // 8 if n < 10 else 4 * HEAD_BYTES
     while True:
         raw = _head_bytes(source, size)
@@ -320,6 +325,7 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
         with open(readable, encoding="utf-8-sig", newline="") as handle:
             reader = _reader(handle, options.delimiter, options.quote)
             width = None
+            start = 1
             try:
                 for record in reader:
                     if width is None:
@@ -327,8 +333,9 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
                     elif len(record) > width and options.long_rows == "error":
                         return ReadError(
                             f"{len(record)} fields where the first record has {width}",
-                            line=reader.line_num,
+                            line=start,
                         )
+                    start = reader.line_num + 1
             except csv.Error as exc:
                 return ReadError(str(exc), line=reader.line_num)
             except UnicodeDecodeError:
@@ -376,10 +383,6 @@ def _decode_head(head: bytes, encoding: str, *, final: bool = False) -> str:
     if "\0" in text:
         raise NotTextError("not a text file (NUL character)", line=1)
     return text
-
-
-def _head_rows(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
 
 
 def _parse(
