@@ -21,7 +21,7 @@ function initials(me) {
 
 function rail() {
   const links = APPS.map((app) =>
-    h("li", {}, h("a", { href: app.href, class: "rail-link", "data-app": app.id }, icon(app.icon, 20), h("span", { class: "rail-label" }, app.name))),
+    h("li", {}, h("a", { href: app.href, class: "rail-link", "data-app": app.id, title: app.ready ? undefined : `${app.name}: not available yet` }, icon(app.icon, 20), h("span", { class: "rail-label" }, app.name))),
   );
   return h(
     "nav",

@@ -1,7 +1,7 @@
 // One user: details, status, password, roles and groups.
 
 import { api } from "../api.js";
-import { h, timeEl } from "../dom.js";
+import { h, replace, timeEl } from "../dom.js";
 import { formDialog } from "../ui/dialog.js";
 import { button, card, chips, facts, pageHeader } from "../ui/page.js";
 import { showSecretOnce } from "../ui/secret.js";
@@ -40,6 +40,7 @@ async function resetPassword(user, reload) {
 }
 
 function statusAction(user, session, reload) {
+  if (user.status === "active" && user.id === session.me.id) return null;
   if (user.status === "active") {
     return button("Deactivate", () =>
       confirmThen({
@@ -49,7 +50,7 @@ function statusAction(user, session, reload) {
         action: () => api.patch(`/users/${enc(user.id)}`, { status: "inactive" }),
         success: `${user.login} is deactivated.`,
         done: reload,
-      }), { kind: "secondary", attrs: { disabled: user.id === session.me.id } });
+      }));
   }
   return button("Activate", () =>
     attempt(() => api.patch(`/users/${enc(user.id)}`, { status: "active" }), `${user.login} is active again.`, reload));
@@ -80,6 +81,25 @@ function actions(user, session, reload, navigate) {
   ];
 }
 
+/** The roles a user holds through their groups, loaded after the page. */
+function inheritedRoles(user, session) {
+  if (!user.groups.length || !session.can("groups:read")) return null;
+  const list = h("p", { class: "muted" }, "Loading the roles of their groups…");
+  Promise.all(user.groups.map((g) => api.get(`/groups/${enc(g.id)}`))).then(
+    (groups) => {
+      const via = new Map();
+      for (const g of groups) {
+        for (const r of g.roles) via.set(r.id, { ...r, groups: [...(via.get(r.id)?.groups || []), g.name] });
+      }
+      replace(list, via.size
+        ? h("span", {}, "Through groups: ", [...via.values()].map((r, i) => [i ? ", " : "", h("strong", {}, r.name), ` (${r.groups.join(", ")})`]))
+        : "Their groups give no role.");
+    },
+    () => replace(list, ""),
+  );
+  return list;
+}
+
 function rolesCard(user, session, reload) {
   const canGive = session.can("roles:write");
   return card({
@@ -99,7 +119,7 @@ function rolesCard(user, session, reload) {
           }).then((done) => done && (toast("Role given."), reload())), { iconName: "plus", size: "sm" })
         : null,
     ],
-    body: chips(
+    body: [chips(
       user.roles.map((r) => ({ ...r, label: r.name, href: session.can("roles:read") ? `/console/roles/${enc(r.id)}` : null })),
       {
         empty: "No role given directly.",
@@ -115,7 +135,7 @@ function rolesCard(user, session, reload) {
           })
           : null,
       },
-    ),
+    ), inheritedRoles(user, session)],
   });
 }
 

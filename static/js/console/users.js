@@ -82,8 +82,8 @@ export default function users({ session, navigate }) {
     filters: [{ name: "status", label: "Status", type: "select", options: [{ value: "", label: "Any status" }, { value: "active", label: "Active" }, { value: "inactive", label: "Inactive" }] }],
     rowHref: (u) => `/console/users/${enc(u.id)}`,
     columns: [
-      { key: "login", label: "Login", sortable: true, link: true, render: (u) => [u.login, u.display_name ? h("span", { class: "cell-sub" }, u.display_name) : null] },
-      { key: "email", label: "Email", render: (u) => u.email || h("span", { class: "muted" }, "—") },
+      { key: "login", label: "Login", sortable: true, link: true, render: (u) => h("span", { class: "nowrap" }, u.login) },
+      { key: "display_name", label: "Name and email", render: (u) => [u.display_name || "", u.email ? h("span", { class: "cell-sub" }, u.email) : null] },
       { key: "status", label: "Status", render: userBadges },
       { key: "roles", label: "Roles", render: (u) => names(u.roles) },
       { key: "groups", label: "Groups", render: (u) => names(u.groups) },
