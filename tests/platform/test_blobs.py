@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -352,3 +353,53 @@ async def test_s3_failed_upload_aborts_its_multipart_upload(s3_only, tenants):
     uploads = await s3.list_multipart_uploads(Bucket=S3_BUCKET)
     assert uploads.get("Uploads", []) == []
     assert not await s3_only.exists(acme, "big.bin")
+
+
+class OffTheLoop:
+    """A file whose reads and writes fail if made on the event loop's thread."""
+
+    def __init__(self, fh) -> None:  # type: ignore[no-untyped-def]
+        self._fh = fh
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        value = getattr(self._fh, name)
+        if name in {"read", "write", "flush", "fileno"}:
+            return checked(value, name)
+        return value
+
+
+def checked(function, name: str):  # type: ignore[no-untyped-def]
+    def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+        on_loop = threading.current_thread() is threading.main_thread()
+        assert not on_loop, f"{name} ran on the event loop's thread"
+        return function(*args, **kwargs)
+
+    return call
+
+
+FILE_CALLS = [(os, "open"), (os, "fsync"), (os, "replace"), (os, "walk"),
+              (Path, "stat"), (Path, "unlink")]  # fmt: skip
+
+
+async def test_local_file_io_never_runs_on_the_loop(platform, tenants, monkeypatch):
+    if platform.config.blob_backend != "local":
+        pytest.skip("local backend only")
+    acme, _ = tenants
+    real_fdopen, real_open = os.fdopen, Path.open
+
+    # Undone before pytest reports, which stats files on this thread itself.
+    with monkeypatch.context() as patch:
+        for module, name in FILE_CALLS:
+            patch.setattr(module, name, checked(getattr(module, name), name))
+        patch.setattr(os, "fdopen", lambda *a: OffTheLoop(real_fdopen(*a)))
+        patch.setattr(Path, "open", lambda *a: OffTheLoop(real_open(*a)))
+        blobs = platform.blobs
+        await blobs.put(acme, "a/b.bin", chunks_of(os.urandom(3 * MiB), MiB))
+        data = await blobs.get_bytes(acme, "a/b.bin")
+        listed = await blobs.list(acme, "a/")
+        found = await blobs.exists(acme, "a/b.bin")
+        deleted = await blobs.delete(acme, "a/b.bin")
+
+    assert len(data) == 3 * MiB
+    assert [b.key for b in listed] == ["a/b.bin"]
+    assert found and deleted
