@@ -28,6 +28,7 @@ from tcloud.runtime.prep.guard import guard_frame
 
 FORMATS = ("csv", "xlsx", "parquet", "hyper")
 XLSX_MAX_ROWS = 1_048_576
+PARQUET_ROW_GROUP = 100_000
 _SAFE_INT = 2**53
 _CHUNK = 1 << 20
 
@@ -122,11 +123,15 @@ def _transcode(source: Path, target: Path, codec: str, label: str) -> None:
 
 
 def export_parquet(
-    lf: pl.LazyFrame, path: str | os.PathLike[str], *, compression: str = "zstd"
+    lf: pl.LazyFrame,
+    path: str | os.PathLike[str],
+    *,
+    compression: str = "zstd",
+    row_group_size: int = PARQUET_ROW_GROUP,
 ) -> Path:
-    """Write Parquet, streaming."""
+    """Write Parquet, streaming; small row groups bound the writer's memory."""
     with atomic_path(path) as temp:
-        lf.sink_parquet(temp, compression=compression)
+        lf.sink_parquet(temp, compression=compression, row_group_size=row_group_size)
     return Path(path)
 
 

@@ -32,36 +32,44 @@ def separators(
 
 
 def to_canonical(text: pl.Expr, thousands: str, decimal: str) -> pl.Expr:
-    """Return "-1234.5" from "-1.234,5" (European); null when it is not a number."""
-    cleaned = text.str.strip_chars().str.replace_all(r"[\s\u00a0\u202f]", "")
-    if thousands.strip():
-        cleaned = cleaned.str.replace_all(thousands, "", literal=True)
+    """Return "-1234.5" from "-1.234,5" (European); not checked to be a number."""
+    # one pass: drop spaces and the thousands separator, swap the decimal one
+    mapping = {" ": "", "\u00a0": "", "\u202f": ""}
+    if thousands:
+        mapping[thousands] = ""
     if decimal != ".":
-        cleaned = cleaned.str.replace_all(".", "\x00", literal=True)
-        cleaned = cleaned.str.replace_all(decimal, ".", literal=True)
-    return pl.when(cleaned.str.contains(CANONICAL_RE)).then(cleaned)
+        mapping.setdefault(".", "\x00")
+        mapping[decimal] = "."
+    return text.str.strip_chars().str.replace_many(mapping)
 
 
 def parse_number(text: pl.Expr, thousands: str, decimal: str) -> pl.Expr:
     """Return the number written with these separators, as Float64."""
-    return to_canonical(text, thousands, decimal).cast(pl.Float64)
+    canonical = to_canonical(text, thousands, decimal)
+    return pl.when(canonical.str.contains(CANONICAL_RE)).then(
+        canonical.cast(pl.Float64)
+    )
 
 
 def group_digits(digits: pl.Expr, thousands: str) -> pl.Expr:
     """Insert a thousands separator every three digits from the right."""
     if not thousands:
         return digits
-    grouped = digits.str.reverse().str.replace_all(r"(\d{3})", "${1}\x00")
-    grouped = grouped.str.reverse().str.strip_chars_start("\x00")
-    return grouped.str.replace_all("\x00", thousands, literal=True)
+    mark = thousands if len(thousands) == 1 and not thousands.isdigit() else "\x00"
+    grouped = digits.str.reverse().str.replace_all(
+        r"(\d{3})", "${1}" + mark.replace("$", "$$")
+    )
+    grouped = grouped.str.reverse().str.strip_chars_start(mark)
+    if mark != thousands:
+        grouped = grouped.str.replace_all(mark, thousands, literal=True)
+    return grouped
 
 
 def format_canonical(canonical: pl.Expr, thousands: str, decimal: str) -> pl.Expr:
-    """Write a canonical "-1234.5" with the given separators."""
-    sign = canonical.str.extract(r"^([+-]?)", 1)
-    whole = canonical.str.extract(r"^[+-]?(\d+)", 1)
-    fraction = canonical.str.extract(r"\.(\d+)$", 1)
-    body = group_digits(whole, thousands)
+    """Write a canonical "-1234.5" with the given separators; null if not one."""
+    parts = canonical.str.extract_groups(r"^([+-]?)(\d+)(?:\.(\d+))?$")
+    sign, fraction = parts.struct.field("1"), parts.struct.field("3")
+    body = group_digits(parts.struct.field("2"), thousands)
     with_fraction = pl.concat_str([body, pl.lit(decimal), fraction])
     return pl.concat_str(
         [sign, pl.when(fraction.is_null()).then(body).otherwise(with_fraction)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 
 from tcloud.runtime.prep.context import StepContext
@@ -54,7 +52,11 @@ def _invalid(ctx: StepContext) -> pl.Expr:
 
 
 def _matching(ctx: StepContext) -> pl.Expr:
-    pattern = ctx["value"] if ctx["regex"] else re.escape(ctx["value"])
+    if not ctx["regex"]:
+        if ctx["case_sensitive"]:
+            return ctx.text() == ctx["value"]
+        return ctx.text().str.to_lowercase() == ctx["value"].lower()
+    pattern = ctx["value"]
     if not ctx["case_sensitive"]:
         pattern = f"(?i){pattern}"
     return ctx.text().str.contains(f"^(?:{pattern})$")

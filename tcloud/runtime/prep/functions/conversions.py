@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import importlib.util
 
 import polars as pl
 
@@ -122,6 +123,7 @@ def country_table(language: str) -> dict[str, dict[str, str]]:
 )
 def convert_country(ctx: StepContext) -> pl.Expr:
     """Convert a country between name, ISO 2, ISO 3 and number; others stay."""
+    _require(ctx, "pycountry")
     table = country_table(ctx["language"])
     source = dict(table[ctx["from_code"]])
     if ctx["language"] != "en" and ctx["from_code"] == "name":
@@ -206,7 +208,13 @@ def _parse_phone(value: str | None, region: str | None):  # type: ignore[no-unty
         return None
 
 
+def _require(ctx: StepContext, package: str) -> None:
+    if importlib.util.find_spec(package) is None:
+        raise ctx.fail("function", f"needs the {package} package, not installed")
+
+
 def _phone_values(ctx: StepContext, fn, dtype: pl.DataType) -> pl.Expr:  # type: ignore[no-untyped-def]
+    _require(ctx, "phonenumbers")
     if ctx["region_column"]:
         return per_pair(ctx.text(), ctx.text(ctx["region_column"]), fn, dtype)
     region = ctx["region"]

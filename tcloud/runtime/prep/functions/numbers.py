@@ -210,7 +210,8 @@ def change_number_format(ctx: StepContext) -> pl.Expr:
     decimals = ctx["decimals"]
     if ctx["to_format"] == "scientific":
         out = numformat.scientific(
-            canonical.cast(pl.Float64), 2 if decimals is None else decimals
+            canonical.cast(pl.Float64, strict=False),
+            2 if decimals is None else decimals,
         )
         return pl.coalesce(out, ctx.text())
     if ctx["pattern"]:
@@ -220,7 +221,7 @@ def change_number_format(ctx: StepContext) -> pl.Expr:
             ctx["to_format"], ctx["to_thousands"], ctx["to_decimal"]
         )
     if decimals is not None:
-        canonical = numformat.fixed(canonical.cast(pl.Float64), decimals)
+        canonical = numformat.fixed(canonical.cast(pl.Float64, strict=False), decimals)
     out = numformat.format_canonical(canonical, thousands, decimal)
     return pl.coalesce(out, ctx.text())
 

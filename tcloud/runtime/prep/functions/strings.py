@@ -149,6 +149,10 @@ def replace(ctx: StepContext) -> pl.Expr:
     if ctx["whole_cell"]:
         hit = ctx.text().str.contains(f"^(?:{pattern})$")
         return pl.when(hit).then(pl.lit(ctx["replace_with"])).otherwise(ctx.text())
+    if not ctx["regex"] and ctx["case_sensitive"]:
+        return ctx.text().str.replace_all(
+            ctx["find"], ctx["replace_with"], literal=True
+        )
     replacement = ctx["replace_with"]
     if not ctx["regex"]:
         replacement = replacement.replace("$", "$$")
