@@ -5,6 +5,19 @@ keys. Each tenant has data keys in the control store, wrapped under a master
 version with AES-256-GCM and the tenant and data-key version bound in as
 associated data. New data is written under the newest data key; every older
 version stays readable, so rotating never makes stored data unreadable.
+
+Another process (`tcloud keys rotate --master`) may add a master version
+while the server runs: the file is read again when a version is missing, and
+before a version is added, so neither process loses the other's keys.
+
+Limitations:
+
+- Unwrapped data keys are cached per process, so a data key version added by
+  another process is used here only after a restart (data written meanwhile
+  stays under the older version, which still decrypts).
+- A master key file that goes missing is made anew at the next start; data
+  keys wrapped under the lost one then fail with a KeyError_ naming the file
+  (`tests/platform/test_keys.py::test_data_does_not_open_under_another_master_key`).
 """
 
 from __future__ import annotations
@@ -53,12 +66,22 @@ class MasterKeyFile:
             self._write()
             log.keys.info("master_key_created path=%s", self.path)
             return
-        data = orjson.loads(self.path.read_bytes())
-        self._keys = {int(v): base64.b64decode(k) for v, k in data["keys"].items()}
-        if not self._keys or any(len(k) != KEY_BYTES for k in self._keys.values()):
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+            keys = {int(v): base64.b64decode(k) for v, k in data["keys"].items()}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise KeyError_(
+                f"master key file {self.path} cannot be read: {exc}"
+            ) from None
+        if not keys or any(len(k) != KEY_BYTES for k in keys.values()):
             raise KeyError_(f"master key file {self.path} holds no valid key")
+        self._keys = keys
 
     def add_version(self) -> int:
+        self._read()
         version = self.current_version + 1
         self._keys[version] = secrets.token_bytes(KEY_BYTES)
         self._write()
@@ -87,6 +110,8 @@ class MasterKeyFile:
         return version, nonce + sealed
 
     def unwrap(self, version: int, wrapped: bytes, context: bytes) -> bytes:
+        if version not in self._keys:
+            self._read()
         key = self._keys.get(version)
         if key is None:
             raise KeyError_(f"master key version {version} is missing")

@@ -46,6 +46,34 @@ def test_master_key_file_stays_private_when_a_version_is_added(tmp_path):
     ]
 
 
+def test_a_master_version_added_by_another_process_is_found(tmp_path):
+    server, command = (
+        MasterKeyFile(tmp_path / "m.key"),
+        MasterKeyFile(tmp_path / "m.key"),
+    )
+    server.load_or_create()
+    command.load_or_create()
+
+    assert command.add_version() == 2
+    version, wrapped = command.wrap(b"k" * 32, b"ctx")
+
+    assert server.unwrap(version, wrapped, b"ctx") == b"k" * 32
+    assert server.add_version() == 3
+    assert sorted(orjson.loads((tmp_path / "m.key").read_bytes())["keys"]) == [
+        "1",
+        "2",
+        "3",
+    ]
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"keys": {"1": "short"}}', b"[]"])
+def test_a_damaged_master_key_file_is_a_key_error(tmp_path, body):
+    (tmp_path / "master.key").write_bytes(body)
+
+    with pytest.raises(KeyError_, match="master key file"):
+        MasterKeyFile(tmp_path / "master.key").load_or_create()
+
+
 def test_a_master_key_file_without_keys_is_refused(tmp_path):
     (tmp_path / "master.key").write_bytes(b'{"keys": {}}')
 
