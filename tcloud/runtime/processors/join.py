@@ -27,11 +27,7 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         right_on = ctx.fields(ctx.need("right_on"), "right_on", "right")
     if len(left_on) != len(right_on):
         raise ctx.error("right_on", "needs as many keys as left_on")
-    for i, (lk, rk) in enumerate(zip(left_on, right_on, strict=True)):
-        have, other = ctx.kind(lk, "left"), ctx.kind(rk, "right")
-        if have != other and {have, other} != {"int", "float"}:
-            where = f"on[{i}]" if ctx.get("on") else f"right_on[{i}]"
-            raise ctx.error(where, f"key {lk!r} is {have} but {rk!r} is {other}")
+    _check_keys(ctx, left_on, right_on)
     suffix = ctx.get("suffix") or "_right"
     frame = inputs["left"].join(
         inputs["right"],
@@ -43,3 +39,18 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         maintain_order="left",
     )
     return Step(frame)
+
+
+def _check_keys(ctx: Context, left_on: list[str], right_on: list[str]) -> None:
+    """Refuse keys whose types differ: polars would not match them."""
+    for i, (lk, rk) in enumerate(zip(left_on, right_on, strict=True)):
+        left, right = ctx.schemas["left"][lk], ctx.schemas["right"][rk]
+        if left == right:
+            continue
+        have, other = ctx.kind(lk, "left"), ctx.kind(rk, "right")
+        if have == other:
+            have, other = str(left), str(right)
+        where = f"on[{i}]" if ctx.get("on") else f"right_on[{i}]"
+        raise ctx.error(
+            where, f"key {lk!r} is {have} but {rk!r} is {other}; convert one first"
+        )
