@@ -75,7 +75,7 @@ export function srOnly(text) {
 
 const ICONS = {
   console: "M4 5h16v10H4zM8 19h8M12 15v4",
-  pipelines: "M5 6a2 2 0 1 0 0 .01M19 18a2 2 0 1 0 0 .01M7 6h5a3 3 0 0 1 3 3v6a3 3 0 0 0 3 3M5 8v10",
+  pipelines: "M3 6a2 2 0 1 0 4 0a2 2 0 1 0-4 0M17 6a2 2 0 1 0 4 0a2 2 0 1 0-4 0M10 18a2 2 0 1 0 4 0a2 2 0 1 0-4 0M7 6h10M6.2 7.8l4.6 8.4M17.8 7.8l-4.6 8.4",
   dataprep: "M4 5h16M4 10h16M4 15h10M4 20h6M17 14l3 3-3 3",
   stewardship: "M12 3l7 3v5c0 5-3 8-7 10-4-2-7-5-7-10V6zM9 12l2 2 4-4",
   dictionary: "M5 4h11a3 3 0 0 1 3 3v13H8a3 3 0 0 1-3-3zM5 17a3 3 0 0 1 3-3h11",

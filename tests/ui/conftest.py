@@ -126,7 +126,9 @@ class Watch:
         # A list aborts its previous request when the search changes.
         if "ERR_ABORTED" in failure and request.resource_type == "fetch":
             return
-        self.problems.append(f"request failed: {request.method} {request.url} {failure}")
+        self.problems.append(
+            f"request failed: {request.method} {request.url} {failure}"
+        )
 
     def _response(self, response) -> None:  # type: ignore[no-untyped-def]
         if response.status >= 500:

@@ -16,8 +16,13 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(3)}"
 
 
-def sign_in(page, login: str = "admin", password: str = ADMIN_PASSWORD, *,  # type: ignore[no-untyped-def]
-            here: bool = False) -> None:
+def sign_in(
+    page: Any,
+    login: str = "admin",
+    password: str = ADMIN_PASSWORD,
+    *,
+    here: bool = False,
+) -> None:
     """Sign in through the sign-in page (the one shown, if here) and wait for
     the page after it."""
     if not here:
@@ -50,7 +55,9 @@ class Api:
         response = self.request.fetch(
             "/api/v1" + path, method=method, data=body, headers=headers
         )
-        assert response.status == status, f"{method} {path}: {response.status} {response.text()}"
+        assert response.status == status, (
+            f"{method} {path}: {response.status} {response.text()}"
+        )
         return response.json() if response.status != 204 else None
 
     def role_id(self, name: str) -> str:
@@ -68,7 +75,9 @@ def api_session(browser, server: str) -> tuple[Any, Api]:  # type: ignore[no-unt
     context = browser.new_context(base_url=server)
     api = Api(context.request, server)
     signed = api.call(
-        "POST", "/auth/login", {"tenant": "demo", "login": "admin", "password": ADMIN_PASSWORD}
+        "POST",
+        "/auth/login",
+        {"tenant": "demo", "login": "admin", "password": ADMIN_PASSWORD},
     )
     api.csrf = signed["csrf_token"]
     return context, api
