@@ -58,13 +58,13 @@ class StepContext:
     params: Mapping[str, Any]
     schema: pl.Schema
     lf: pl.LazyFrame
-    column: str | None = None
+    column: str = ""
     columns: tuple[str, ...] = ()
     lookups: Mapping[str, pl.LazyFrame] | None = None
 
     def on(self, column: str | None) -> StepContext:
-        """Return the same context aimed at one column."""
-        return replace(self, column=column)
+        """Return the same context aimed at one column ("" for none)."""
+        return replace(self, column=column or "")
 
     def __getitem__(self, name: str) -> Any:
         return self.params.get(name)

@@ -17,7 +17,7 @@ import datetime as dt
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ def export(
     lf: pl.LazyFrame, path: str | os.PathLike[str], fmt: str, **options: Any
 ) -> Path:
     """Export a plan to a file in one of FORMATS."""
-    writers = {
+    writers: dict[str, Callable[..., Path]] = {
         "csv": export_csv,
         "xlsx": export_xlsx,
         "parquet": export_parquet,
@@ -80,7 +80,7 @@ def export_csv(
     codec = _codec(encoding)
     if formula_guard:
         lf = guard_frame(lf)
-    options = dict(
+    options: dict[str, Any] = dict(
         separator=delimiter,
         quote_char=quote,
         include_header=header,
@@ -131,7 +131,9 @@ def export_parquet(
 ) -> Path:
     """Write Parquet, streaming; small row groups bound the writer's memory."""
     with atomic_path(path) as temp:
-        lf.sink_parquet(temp, compression=compression, row_group_size=row_group_size)
+        lf.sink_parquet(  # type: ignore[call-overload]
+            temp, compression=compression, row_group_size=row_group_size
+        )
     return Path(path)
 
 
@@ -273,7 +275,8 @@ def _hyper_type(th: Any, dtype: pl.DataType) -> Any:
     if dtype.is_float():
         return th.SqlType.double()
     if dtype.is_decimal():
-        return th.SqlType.numeric(min(dtype.precision or 38, 18), dtype.scale or 0)
+        precision, scale = getattr(dtype, "precision", 38), getattr(dtype, "scale", 0)
+        return th.SqlType.numeric(min(precision or 38, 18), scale or 0)
     if dtype == pl.Boolean:
         return th.SqlType.bool()
     if dtype == pl.Date:

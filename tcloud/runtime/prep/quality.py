@@ -108,7 +108,7 @@ def _statistics(values: pl.Series, is_date: bool) -> dict[str, Any]:
             "histogram": [],
         }
     numbers = values.cast(pl.Int64).cast(pl.Float64) if is_date else values
-    low, high = numbers.min(), numbers.max()
+    low, high = float(numbers.min()), float(numbers.max())  # type: ignore[arg-type]
     width = (high - low) / BINS or 1.0
     bins = ((numbers - low) / width).floor().clip(0, BINS - 1).cast(pl.Int64)
     counts = bins.value_counts().sort(bins.name)
@@ -126,7 +126,7 @@ def _statistics(values: pl.Series, is_date: bool) -> dict[str, Any]:
     return {
         "min": _out(low, is_date),
         "max": _out(high, is_date),
-        "mean": _out(numbers.mean(), is_date),
+        "mean": _out(numbers.mean(), is_date),  # type: ignore[arg-type]
         "quantiles": {
             str(q): _out(numbers.quantile(q, interpolation="linear"), is_date)
             for q in QUANTILES
@@ -196,7 +196,7 @@ def _text_suggestions(
         (col == col.str.to_lowercase()).mean().alias("d"),
         col.str.contains(r"\p{L}").mean().alias("e"),
     ).row(0)
-    found = []
+    found: list[tuple[float, str, dict[str, Any], str]] = []
     if stray:
         found.append((0.8 + stray, "trim", {}, "leading or trailing spaces"))
     if repeated:

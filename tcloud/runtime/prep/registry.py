@@ -136,14 +136,11 @@ def type_name(value: Any) -> str:
         return name
     if isinstance(value, dict):
         return type_name(value.get("type", "any"))
-    dtype = value if isinstance(value, pl.DataType) else None
-    if dtype is None:
-        try:
-            dtype = pl.DataType.from_python(value) if isinstance(value, type) else None
-        except (TypeError, ValueError):
-            dtype = None
-    if dtype is None:
+    if isinstance(value, type) and issubclass(value, pl.DataType):
+        value = value()
+    if not isinstance(value, pl.DataType):
         return "any"
+    dtype = value
     if dtype == pl.String or dtype == pl.Null:
         return "any"
     if dtype.is_integer():
