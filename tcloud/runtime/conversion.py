@@ -22,7 +22,6 @@ class Source:
 def convert_columns(
     frame: pl.LazyFrame,
     wanted: dict[str, str],
-    step: str,
     formats: dict[str, str | None] | None = None,
 ) -> Source:
     """Convert columns of text to types; rows that fail go to the reject frame."""
@@ -49,8 +48,17 @@ def convert_columns(
         .rename({v: k for k, v in tagged.items()})
         .select(schema.names())
     )
-    reject = work.filter(bad).select(*schema.names(), pl.col("\0reason").alias(REASON))
+    reason = reason_name(schema)
+    reject = work.filter(bad).select(*schema.names(), pl.col("\0reason").alias(reason))
     return Source(good, reject)
+
+
+def reason_name(schema: pl.Schema) -> str:
+    """Name the reason column of a reject output, clear of the input's fields."""
+    name = REASON
+    while name in schema:
+        name = f"_{name}"
+    return name
 
 
 def _quoted(column: str) -> pl.Expr:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import types
 
 import polars as pl
 import pytest
 
 from tcloud.runtime import PlanError
+from tcloud.runtime.compiler import compile
 from tcloud.runtime.preview import frames
 from tests.runtime.factories import chain, last, run_steps, source, step
 
@@ -142,8 +145,6 @@ def test_convert_types_and_rejects():
             },
         ),
     ]
-
-    from tcloud.runtime.compiler import compile
 
     with compile(chain(*nodes), samples={"in": frame}) as compiled:
         good, bad = pl.collect_all([compiled.frame("c"), compiled.steps["c"].reject])
@@ -314,9 +315,6 @@ def test_split_a_field_into_rows():
 
 
 def test_prepare_delegates_to_dataprep(monkeypatch):
-    import sys
-    import types
-
     fake = types.ModuleType("tcloud.runtime.prep")
     fake.apply = lambda lf, steps: lf.with_columns(pl.lit(len(steps)).alias("n"))
     monkeypatch.setitem(sys.modules, "tcloud.runtime.prep", fake)
@@ -327,9 +325,6 @@ def test_prepare_delegates_to_dataprep(monkeypatch):
 
 
 def test_prepare_errors_name_the_node(monkeypatch):
-    import sys
-    import types
-
     fake = types.ModuleType("tcloud.runtime.prep")
 
     def apply(lf, steps):
@@ -366,3 +361,14 @@ def test_prepare_names_the_step_of_a_bad_dataprep_step():
 
     assert caught.value.node_id == "p"
     assert caught.value.field.startswith("steps[1]")
+
+
+def test_reject_reason_does_not_clash_with_a_field_named_reason():
+    frame = pl.DataFrame({"n": ["1", "x"], "reason": ["a", "b"]})
+    nodes = [source("in", "x.csv"), step("c", "convert", fields={"n": "int"})]
+
+    with compile(chain(*nodes), samples={"in": frame}) as compiled:
+        bad = compiled.steps["c"].reject.collect()
+
+    assert bad.columns == ["n", "reason", "_reason"]
+    assert bad.row(0) == ("x", "b", "n: cannot convert 'x' to int")

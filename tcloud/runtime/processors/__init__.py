@@ -17,9 +17,9 @@ from tcloud.runtime.processors import (
     sort,
     split,
 )
-from tcloud.runtime.processors.base import REASON, Context, Step
+from tcloud.runtime.processors.base import Context, Step
 
-__all__ = ["PROCESSORS", "REASON", "Context", "Step"]
+__all__ = ["PROCESSORS", "Context", "Step"]
 
 PROCESSORS: dict[str, ModuleType] = {
     "filter": filter,

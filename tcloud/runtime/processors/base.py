@@ -19,8 +19,6 @@ from tcloud.runtime import types
 from tcloud.runtime.errors import PlanError
 from tcloud.runtime.plan import Node
 
-REASON = "reason"
-
 
 @dataclass
 class Step:

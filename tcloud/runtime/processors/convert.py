@@ -33,5 +33,5 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         if fmt is not None and not isinstance(fmt, str):
             raise ctx.error(f"{where}.format", "must be text")
         wanted[name], formats[name] = target["to"], fmt
-    converted = convert_columns(inputs["in"], wanted, ctx.node.label, formats)
+    converted = convert_columns(inputs["in"], wanted, formats)
     return Step(converted.frame, converted.reject)

@@ -18,7 +18,8 @@ from typing import Any
 import polars as pl
 
 from tcloud.runtime import expressions
-from tcloud.runtime.processors.base import REASON, Context, Step, literal
+from tcloud.runtime.conversion import reason_name
+from tcloud.runtime.processors.base import Context, Step, literal
 
 PORTS = ("in",)
 OPERATORS = (
@@ -35,8 +36,9 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
     matched = predicate.fill_null(False)
     if not ctx.get("reject"):
         return Step(frame.filter(matched))
+    reason = reason_name(ctx.schemas["in"])
     reject = frame.filter(~matched).with_columns(
-        pl.lit(f"filter {ctx.node.label}: no match").alias(REASON)
+        pl.lit(f"filter {ctx.node.label}: no match").alias(reason)
     )
     return Step(frame.filter(matched), reject)
 

@@ -121,7 +121,7 @@ def _csv(
     }
     if not todo:
         return Source(raw)
-    return convert_columns(raw, todo, "read")
+    return convert_columns(raw, todo)
 
 
 def _limit(frame: pl.LazyFrame, limit: int | None) -> pl.LazyFrame:
