@@ -219,10 +219,11 @@ class BlobService:
     ) -> bytes:
         """Return a small blob whole; raise TooLarge past max_bytes."""
         out = bytearray()
-        async for chunk in self.get(tenant_id, key):
-            out += chunk
-            if len(out) > max_bytes:
-                raise TooLarge(f"blob {key!r} is larger than {max_bytes} bytes")
+        async with aclosing(self.get(tenant_id, key)) as chunks:
+            async for chunk in chunks:
+                out += chunk
+                if len(out) > max_bytes:
+                    raise TooLarge(f"blob {key!r} is larger than {max_bytes} bytes")
         return bytes(out)
 
     async def open_text(
@@ -230,10 +231,10 @@ class BlobService:
     ) -> AsyncIterator[str]:
         """Yield the blob as text, decoded incrementally (no split characters)."""
         decoder = codecs.getincrementaldecoder(encoding)()
-        async for chunk in self.get(tenant_id, key):
-            text = decoder.decode(chunk)
-            if text:
-                yield text
+        async with aclosing(self.get(tenant_id, key)) as chunks:
+            async for chunk in chunks:
+                if text := decoder.decode(chunk):
+                    yield text
         tail = decoder.decode(b"", final=True)
         if tail:
             yield tail
