@@ -23,7 +23,7 @@ from tcloud.runtime.errors import PlanError
 FORMAT = "tcloud.pipeline/1"
 SOURCE = "source"
 DESTINATION = "destination"
-_PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
+PARAM = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_.-]*)\}")
 
 
 @dataclass
@@ -170,10 +170,10 @@ def _fill(value: Any, params: dict[str, Any], node_id: str, path: str) -> Any:
         return [_fill(v, params, node_id, f"{path}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, str) or "${" not in value:
         return value
-    whole = _PARAM.fullmatch(value)
+    whole = PARAM.fullmatch(value)
     if whole:
         return _param(whole.group(1), params, node_id, path)
-    return _PARAM.sub(lambda m: str(_param(m.group(1), params, node_id, path)), value)
+    return PARAM.sub(lambda m: str(_param(m.group(1), params, node_id, path)), value)
 
 
 def _param(name: str, params: dict[str, Any], node_id: str, path: str) -> Any:

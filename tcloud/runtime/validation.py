@@ -6,8 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from tcloud.runtime.compiler import compile
+from tcloud.runtime.compiler import CompiledPlan, compile
 from tcloud.runtime.errors import DataError, PlanError
+from tcloud.runtime.plan import PARAM, SOURCE
 
 # Sources are opened on their first rows only: enough for their schemas.
 _HEAD = 1000
@@ -22,7 +23,8 @@ def validate(
     """Return the problems of a plan: [{code, node, field, message, ...}].
 
     A node whose input failed is not checked, so one fault is told once.
-    Parameters that are not given are left as ${name} where they stand.
+    Parameters that are not given are left as ${name} where they stand; a
+    source whose dataset holds one is checked once the parameter is given.
     """
     try:
         compiled = compile(
@@ -38,7 +40,7 @@ def validate(
         return [
             _problem(node_id, exc)
             for node_id, exc in compiled.errors.items()
-            if not _cascaded(exc)
+            if not _cascaded(exc) and not _waits_for_params(compiled, node_id)
         ]
 
 
@@ -58,6 +60,12 @@ def _problem(node_id: str, exc: DataError) -> dict[str, Any]:
     return problem
 
 
+def _waits_for_params(compiled: CompiledPlan, node_id: str) -> bool:
+    """Say whether a source failed because its path holds an open parameter."""
+    node = compiled.plan.nodes[node_id]
+    return node.type == SOURCE and "${" in repr(node.config)
+
+
 def _cascaded(exc: DataError) -> bool:
     return (
         isinstance(exc, PlanError)
@@ -73,8 +81,6 @@ def _keep_params(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 def _collect(value: Any, names: set[str]) -> None:
-    from tcloud.runtime.plan import _PARAM
-
     if isinstance(value, dict):
         for item in value.values():
             _collect(item, names)
@@ -82,4 +88,4 @@ def _collect(value: Any, names: set[str]) -> None:
         for item in value:
             _collect(item, names)
     elif isinstance(value, str):
-        names.update(_PARAM.findall(value))
+        names.update(PARAM.findall(value))

@@ -226,9 +226,13 @@ def test_check_raises_the_first_problem(people, tmp_path):
 
 def test_parameters_left_open_do_not_fail_validation(people, tmp_path):
     plan = chain(source("src", people), destination("out", "${out_dir}/o.csv"))
+    open_source = chain(source("src", "${in}/people.csv"), step("a", "sort", by=["x"]))
 
     assert validate(plan) == []
     assert one(validate(plan, params={}))["message"] == "unknown parameter 'out_dir'"
+    assert validate(open_source) == []
+    given = validate(open_source, params={"in": str(people.parent)})
+    assert one(given)["field"] == "by[0].field"
 
 
 @pytest.mark.parametrize(
