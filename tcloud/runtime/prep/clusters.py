@@ -48,29 +48,23 @@ def cluster(
     df: pl.DataFrame, column: str, method: str = "fingerprint"
 ) -> list[dict[str, Any]]:
     """Return clusters of two or more distinct values sharing a key."""
-    counts = (
-        df.select(pl.col(column).cast(pl.String))
-        .to_series()
-        .drop_nulls()
-        .value_counts()
-    )
+    values = df.get_column(column).cast(pl.String).drop_nulls().rename("value")
+    counts = values.value_counts(name="count")
     if method == "phonetic":
-        keys = pl.Series(
-            [" ".join(soundex(w) for w in v.split()) for v in counts[column].to_list()]
-        )
+        words = [" ".join(map(soundex, v.split())) for v in counts["value"].to_list()]
+        keys = pl.Series(words, dtype=pl.String)
     else:
-        keys = counts.select(fingerprint(pl.col(column))).to_series()
+        keys = counts.select(fingerprint(pl.col("value"))).to_series()
     counts = counts.with_columns(keys.alias("key")).filter(pl.col("key") != "")
     clusters = []
     for group in counts.partition_by("key", maintain_order=True):
         if group.height < 2:
             continue
-        group = group.sort(["count", column], descending=[True, False])
-        values = [
-            {"value": v, "count": c} for v, c in group.select(column, "count").rows()
-        ]
+        group = group.sort(["count", "value"], descending=[True, False])
+        members = group.select("value", "count").to_dicts()
+        survivor = members[0]["value"]
         clusters.append(
-            {"key": group["key"][0], "values": values, "survivor": values[0]["value"]}
+            {"key": group["key"][0], "values": members, "survivor": survivor}
         )
     return sorted(clusters, key=lambda c: -sum(v["count"] for v in c["values"]))
 

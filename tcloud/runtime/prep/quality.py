@@ -69,11 +69,8 @@ def profile(df: pl.DataFrame, column: str, ctype: Any = None) -> dict[str, Any]:
 
 
 def _top(series: pl.Series) -> list[dict[str, Any]]:
-    counts = series.value_counts(sort=True).head(TOP)
-    name = series.name
-    return [
-        {"value": r[name], "count": r["count"]} for r in counts.iter_rows(named=True)
-    ]
+    counts = series.rename("value").value_counts(sort=True, name="count").head(TOP)
+    return counts.to_dicts()
 
 
 def _values(
