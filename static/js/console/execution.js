@@ -19,7 +19,7 @@ function summary(e) {
 export default function execution({ params, session, setTitle }) {
   const header = h("div", {});
   const details = h("div", {});
-  const log = h("pre", { class: "log", "aria-live": "polite", "data-log": "" });
+  const log = h("pre", { class: "code-block", "aria-live": "polite", "data-log": "" });
   const root = h("section", { class: "page" }, header, card({ title: "Details", body: details }), card({ title: "Log", body: log }));
   let source = null;
 

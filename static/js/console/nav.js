@@ -23,6 +23,16 @@ export const CONSOLE_NAV = [
     items: [{ label: "Projects", href: "/console/projects" }],
   },
   {
+    section: "Run",
+    items: [
+      { label: "Environments", href: "/console/environments", permission: "environments:read" },
+      { label: "Engines", href: "/console/engines", permission: "engines:read" },
+      { label: "Artifacts", href: "/console/artifacts", permission: "artifacts:read" },
+      { label: "Tasks", href: "/console/tasks", permission: "tasks:read" },
+      { label: "Executions", href: "/console/executions", permission: "executions:read" },
+    ],
+  },
+  {
     section: "Tenant",
     items: [
       { label: "Audit log", href: "/console/audit", permission: "audit:read" },

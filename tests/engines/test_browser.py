@@ -1,0 +1,105 @@
+"""In a real browser: pair, see the embedded engine, run a task, watch its log."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.helpers import ADMIN_PASSWORD
+from tests.ui.conftest import ROOT, SHOTS, Watch, _free_port, _wait_ready, browser
+from tests.ui.helpers import sign_in
+
+pytestmark = pytest.mark.browser
+assert browser  # the session's Chromium, from the UI harness
+
+PLAN = {"name": "live", "steps": [
+    {"type": "log", "message": "step one"},
+    {"type": "sleep", "seconds": 1.5},
+    {"type": "log", "message": "step two"},
+    {"type": "sleep", "seconds": 1.5},
+    {"type": "rows", "read": 12, "written": 11, "rejected": 1},
+    {"type": "log", "message": "step three"},
+]}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`python -m tcloud serve` with its embedded engine, on a free port."""
+    folder = tmp_path_factory.mktemp("engines-ui")
+    port = _free_port()
+    env = {**os.environ, "TCLOUD_BOOTSTRAP_PASSWORD": ADMIN_PASSWORD,
+           "TCLOUD_EMBEDDED_ENGINE": "true"}  # fmt: skip
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tcloud", "serve", "--host", "127.0.0.1",
+             "--port", str(port), "--data-dir", str(folder / "var")],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def page(browser, embedded_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=embedded_server,
+                                  viewport={"width": 1360, "height": 860})  # fmt: skip
+    context.set_default_timeout(10000)
+    watch = Watch()
+    page = context.new_page()
+    watch.attach(page)
+    yield page
+    context.close()
+    assert not watch.problems, "\n".join(watch.problems)
+
+
+def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"engines-{name}.png"), full_page=True)
+
+
+def test_pair_see_the_embedded_engine_run_and_watch_the_log(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.goto("/console/engines")
+    page.get_by_role("heading", name="Engines", level=1).wait_for()
+    row = page.locator("tr", has_text="embedded")
+    row.get_by_text("available").wait_for()
+    _shot(page, "01-list")
+
+    page.get_by_role("button", name="Pair an engine").click()
+    page.get_by_label("Engine name").fill("laptop")
+    page.get_by_role("button", name="Make pairing key").click()
+    secret = page.get_by_role("dialog").locator("[data-secret]")
+    secret.wait_for()
+    assert "tcloud engine pair --url" in secret.input_value()
+    _shot(page, "02-pairing-key")
+    page.get_by_role("button", name="I have copied it").click()
+
+    page.goto("/console/artifacts")
+    page.get_by_role("button", name="Publish a plan").click()
+    page.get_by_role("dialog").get_by_label("Name").fill("live-plan")
+    page.get_by_label("Plan (JSON)").fill(json.dumps(PLAN))
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("heading", name="live-plan").wait_for()
+    page.get_by_role("button", name="Make a task").click()
+    page.get_by_role("button", name="Make task").click()
+    page.get_by_role("button", name="Run now").click()
+
+    log = page.locator("[data-log]")
+    log.get_by_text("step one").wait_for()
+    assert "step three" not in log.inner_text()
+    _shot(page, "03-running")
+    log.get_by_text("step three").wait_for(timeout=15000)
+    page.locator(".facts").get_by_text("succeeded").wait_for()
+    page.get_by_text("12 read · 11 written · 1 rejected").wait_for()
+    _shot(page, "04-succeeded")
