@@ -318,3 +318,74 @@ def test_keyboard_reaches_the_user_menu(page) -> None:  # type: ignore[no-untype
     page.keyboard.press("Enter")
     page.wait_for_url("**/account/password")
     page.get_by_role("heading", name="Change password", level=1).wait_for()
+
+
+def test_custom_role_is_made_with_the_permission_picker(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
+    name = unique("Auditor")
+    holder = admin_api.user(unique("iris"))
+    sign_in(page)
+    page.goto("/console/roles")
+    page.get_by_role("button", name="Create role").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_role("group", name="audit").get_by_label("audit:read").check()
+    dialog.get_by_label("users:read").check()
+    shot(page, "70-permission-picker")
+    dialog.get_by_role("button", name="Create role").click()
+    page.get_by_role("heading", name=name, level=1).wait_for()
+    page.get_by_text("2 permissions").wait_for()
+
+    page.get_by_role("button", name="Give this role").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Kind").select_option("user")
+    dialog.get_by_label("Name").select_option(label=holder["login"])
+    dialog.get_by_role("button", name="Give role").click()
+    page.get_by_role("cell", name=holder["login"]).wait_for()
+    shot(page, "71-custom-role")
+
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("dialog").get_by_label("groups:read").check()
+    page.get_by_role("dialog").get_by_role("button", name="Save changes").click()
+    page.get_by_text("3 permissions").wait_for()
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete role").click()
+    page.wait_for_url("**/console/roles")
+    page.get_by_role("link", name="Viewer").wait_for()
+    assert page.get_by_role("link", name=name).count() == 0
+
+
+def test_user_is_unlocked_deactivated_and_deleted(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
+    login = unique("locked")
+    user = admin_api.user(login)
+    for _ in range(5):
+        response = admin_api.request.post(
+            "/api/v1/auth/login",
+            data={"tenant": "demo", "login": login, "password": "Wr0ng-password!"},
+        )
+        assert response.status in (401, 423)
+    sign_in(page)
+    page.goto(f"/console/users/{user['id']}")
+    page.locator(".badge", has_text="locked").wait_for()
+    shot(page, "80-user-locked")
+    page.get_by_role("button", name="Unlock").click()
+    page.get_by_text(f"{login} is unlocked.").wait_for()
+    assert page.locator(".badge", has_text="locked").count() == 0
+
+    page.get_by_role("button", name="Deactivate").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    page.locator(".badge", has_text="inactive").wait_for()
+    page.get_by_role("button", name="Activate").click()
+    page.locator(".badge", has_text="active").wait_for()
+
+    page.get_by_role("button", name="Delete").click()
+    shot(page, "81-delete-confirm")
+    page.get_by_role("dialog").get_by_role("button", name="Delete user").click()
+    page.wait_for_url("**/console/users")
+    page.get_by_label("Search users").fill(login)
+    page.get_by_role("heading", name="Nothing matches").wait_for()
+    shot(page, "82-no-match")
+
+    page.goto(f"/console/users/{user['id']}")
+    page.get_by_role("heading", name="Not found").wait_for()
+    page.goto("/no/such/page")
+    page.get_by_role("heading", name="There is no page at this address").wait_for()
