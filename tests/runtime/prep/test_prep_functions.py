@@ -968,3 +968,27 @@ def test_new_column_goes_after_its_source() -> None:
 
     assert result.columns == ["a", "a_upper", "b"]
     assert result.row(0) == ("x", "X", "y")
+
+
+def _wrong_type(function) -> str | None:
+    for name in ("boolean", "date", "string", "integer"):
+        if name not in function.types:
+            return name
+    return None
+
+
+RESTRICTED = [f for f in REGISTRY.values() if f.target != "none" and _wrong_type(f)]
+
+
+@pytest.mark.parametrize("function", RESTRICTED, ids=[f.name for f in RESTRICTED])
+def test_wrong_column_type_is_refused_when_added(function) -> None:
+    from tcloud.runtime.prep import PrepError, validate_step
+
+    wrong = _wrong_type(function)
+    with pytest.raises(PrepError) as caught:
+        validate_step(
+            {"id": "w", "function": function.name, "column": "a"}, {"a": wrong}
+        )
+
+    assert caught.value.parameter == "column"
+    assert wrong in caught.value.message
