@@ -144,7 +144,8 @@ def _source(
     try:
         source = open_source(spec, stack, mode=mode, limit=sample_size)
     except DataError as exc:
-        raise PlanError(node.id, "dataset", exc.message) from exc
+        line = getattr(exc, "line", None)
+        raise PlanError(node.id, "dataset", exc.message, line=line) from exc
     return Step(source.frame, source.reject)
 
 

@@ -53,11 +53,21 @@ class NotTextError(ReadError):
 
 
 class PlanError(DataError):
-    """A pipeline refused, naming the node and the field of its config."""
+    """A pipeline refused, naming the node and the field of its config.
+
+    `line` is set when the fault is a line of a source's file.
+    """
 
     code = "plan_error"
 
-    def __init__(self, node_id: str | None, field: str | None, message: str) -> None:
+    def __init__(
+        self,
+        node_id: str | None,
+        field: str | None,
+        message: str,
+        *,
+        line: int | None = None,
+    ) -> None:
         prefix = ""
         if node_id is not None:
             prefix = f"node {node_id!r}"
@@ -68,14 +78,18 @@ class PlanError(DataError):
         self.node_id = node_id
         self.field = field
         self.detail = message
+        self.line = line
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        problem: dict[str, object] = {
             "code": self.code,
             "node": self.node_id,
             "field": self.field,
             "message": self.detail,
         }
+        if self.line is not None:
+            problem["line"] = self.line
+        return problem
 
 
 class ExpressionError(PlanError):

@@ -277,3 +277,12 @@ def test_good_expressions_parse(text):
 def test_expressions_are_never_python():
     with pytest.raises(ExpressionError):
         parse("__import__('os').system('true')", {"a": pl.Int64})
+
+
+def test_a_source_fault_on_a_line_is_a_problem_with_that_line(tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n")
+
+    problem = one(validate(chain(source("src", path), step("s", "sort", by=["a"]))))
+
+    assert (problem["node"], problem["field"], problem["line"]) == ("src", "dataset", 3)
