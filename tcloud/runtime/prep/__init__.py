@@ -14,7 +14,13 @@ from tcloud.runtime.prep.engine import ROW_ID, apply, apply_step, with_row_ids
 from tcloud.runtime.prep.errors import PrepError
 from tcloud.runtime.prep.filters import compile_filter
 from tcloud.runtime.prep.quality import profile, quality, suggest
-from tcloud.runtime.prep.registry import REGISTRY, Function, Param, validate_step
+from tcloud.runtime.prep.registry import (
+    REGISTRY,
+    Function,
+    Param,
+    functions,
+    validate_step,
+)
 from tcloud.runtime.prep.types import ColumnType, infer_type, infer_types
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "apply",
     "apply_step",
     "compile_filter",
+    "functions",
     "infer_type",
     "infer_types",
     "profile",

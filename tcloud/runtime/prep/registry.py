@@ -110,6 +110,11 @@ class Function:
 REGISTRY: dict[str, Function] = {}
 
 
+def functions() -> list[dict[str, Any]]:
+    """Return every function's description, for the grid's menus."""
+    return [f.as_dict() for f in REGISTRY.values()]
+
+
 def register(
     name: str, category: str, label: str, kind: str = "cell", **options: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

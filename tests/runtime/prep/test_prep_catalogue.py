@@ -25,3 +25,14 @@ def test_every_function_describes_itself() -> None:
         data = function.as_dict()
         assert data["description"] and data["label"], function.name
         assert function.vectorised or function.note, function.name
+
+
+def test_function_list_is_json_for_the_grid() -> None:
+    import json
+
+    from tcloud.runtime.prep import functions
+
+    listed = json.loads(json.dumps(functions()))
+
+    assert len(listed) == len(REGISTRY)
+    assert {"name", "params", "types", "kind"} <= set(listed[0])

@@ -305,6 +305,9 @@ CASES: list[tuple] = [
     ),
     ("round_half_up", {"a": ["1.235"]}, {"precision": 2}, "a", [1.24], {}),
     ("round_floor", {"a": [1.29, -1.21]}, {"precision": 1}, "a", [1.2, -1.3], {}),
+    ("round_floor", {"a": [0.29, 1.1]}, {"precision": 2}, "a", [0.29, 1.1], {}),
+    ("round_floor", {"a": [1234.0]}, {"precision": -2}, "a", [1200.0], {}),
+    ("round_floor", {"a": [7, None]}, {"precision": 1}, "a", [7, None], {}),
     ("round_ceil", {"a": [1.21, -1.29]}, {"precision": 1}, "a", [1.3, -1.2], {}),
     ("truncate_number", {"a": [1.29, -1.29]}, {"precision": 1}, "a", [1.2, -1.2], {}),
     (

@@ -134,27 +134,26 @@ def _rounding(name: str, label: str, op: Callable[[pl.Expr, int], pl.Expr]) -> N
 def _scaled(fn: Callable[[pl.Expr], pl.Expr]) -> Callable[[pl.Expr, int], pl.Expr]:
     def op(value: pl.Expr, precision: int) -> pl.Expr:
         scale = 10.0**precision
-        return fn(value * scale) / scale
+        # 0.29 * 100 is 28.999999999999996: settle float noise before the cut
+        return fn((value * scale).round(9)) / scale
 
     return op
 
 
-_rounding(
-    "round_half_up",
-    "Round half up (away from zero)",
-    lambda v, p: (
-        v.round(p, mode="half_away_from_zero")
-        if p >= 0
-        else _scaled(lambda x: x.round(0, mode="half_away_from_zero"))(v, p)
-    ),
-)
+def _half_up(value: pl.Expr, precision: int) -> pl.Expr:
+    if precision >= 0:
+        return value.round(precision, mode="half_away_from_zero")
+    return _scaled(lambda x: x.round(0, mode="half_away_from_zero"))(value, precision)
+
+
+def _toward_zero(x: pl.Expr) -> pl.Expr:
+    return pl.when(x < 0).then(x.ceil()).otherwise(x.floor())
+
+
+_rounding("round_half_up", "Round half up (away from zero)", _half_up)
 _rounding("round_floor", "Round down (floor)", _scaled(lambda x: x.floor()))
 _rounding("round_ceil", "Round up (ceil)", _scaled(lambda x: x.ceil()))
-_rounding(
-    "truncate_number",
-    "Truncate the decimals",
-    _scaled(lambda x: pl.when(x < 0).then(x.ceil()).otherwise(x.floor())),
-)
+_rounding("truncate_number", "Truncate the decimals", _scaled(_toward_zero))
 
 
 def _format_check(params, types):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import polars as pl
 
 from tcloud.runtime.prep.context import StepContext
 from tcloud.runtime.prep.pyvalues import levenshtein, per_pair, per_value, uuids
-from tcloud.runtime.prep.registry import ANY, TEXT, Param, register
+from tcloud.runtime.prep.registry import ANY, TEXT, Param, regex_problem, register
 
 SEPARATORS = {
     "comma": ",",
@@ -160,8 +160,6 @@ def replace(ctx: StepContext) -> pl.Expr:
 
 
 def _bad_regex(pattern: str) -> bool:
-    from tcloud.runtime.prep.registry import regex_problem
-
     return regex_problem(pattern) is not None
 
 
