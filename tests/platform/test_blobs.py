@@ -222,16 +222,32 @@ BAD_KEYS = ["", "/etc/passwd", "..", "a/../b", "a//b", "a/", ".hidden", "a/.b",
             "a b", "a\\b", "café", "a\x00b", "x" * 1000]  # fmt: skip
 
 
-@pytest.mark.parametrize("key", BAD_KEYS)
-async def test_bad_keys_are_invalid(blobs, tenants, key):
-    acme, _ = tenants
-
+@pytest.mark.parametrize("key", BAD_KEYS, ids=lambda key: repr(key)[:20])
+def test_bad_keys_are_invalid(key):
     with pytest.raises(Invalid) as caught:
-        await blobs.put_bytes(acme, key, b"x")
+        blobs_module.check_key(key)
 
     assert caught.value.fields[0].field == "key"
-    with pytest.raises(Invalid):
-        await blobs.exists(acme, key)
+
+
+@pytest.mark.parametrize("key", ["a", "uploads/u_1/data-2024.csv", "x=1+y@z,w.txt"])
+def test_good_keys_pass(key):
+    assert blobs_module.check_key(key) == key
+
+
+async def test_every_operation_checks_the_key(blobs, tenants):
+    acme, _ = tenants
+
+    calls = [
+        lambda: blobs.put_bytes(acme, "../x", b"x"),
+        lambda: blobs.exists(acme, "/x"),
+        lambda: blobs.delete(acme, "a/../b"),
+        lambda: blobs.get_bytes(acme, ".."),
+    ]
+
+    for call in calls:
+        with pytest.raises(Invalid):
+            await call()
 
 
 async def test_bad_tenant_id_and_prefix_are_invalid(blobs, tenants):
