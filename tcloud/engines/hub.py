@@ -782,14 +782,28 @@ class Hub:
             async with db.transaction() as tx:
                 if not await store.use_upload_token(tx, claims["jti"]):
                     raise EngineRefused("this upload token was already used")
+            key = await self._keep_upload(
+                tenant_id, claims["sub"], claims["kind"], content
+            )
+            async with db.transaction() as tx:
                 await store.put_execution_file(
-                    tx, claims["sub"], claims["kind"], content
+                    tx, claims["sub"], claims["kind"], b"" if key else content, key
                 )
         return {
             "execution_id": claims["sub"],
             "kind": claims["kind"],
             "size": len(content),
         }
+
+    async def _keep_upload(
+        self, tenant_id: str, exec_id: str, kind: str, content: bytes
+    ) -> str:
+        """Put an uploaded file in the blob store; return its key ("" if none)."""
+        if self.platform.blobs is None:
+            return ""
+        key = f"executions/{exec_id}/{kind}"
+        await self.platform.blobs.put_bytes(tenant_id, key, content)
+        return key
 
     async def artifact(
         self, request: web.Request, version_id: str
@@ -805,7 +819,9 @@ class Hub:
                 or (version["environment_id"] != engine["environment_id"])
             ):
                 raise NotFound("no such artifact version")
-            return version, await service.artifact_bytes(db, version_id)
+            return version, await service.artifact_bytes(
+                self.platform, index["tenant_id"], db, version
+            )
 
 
 HUB: web.AppKey[Hub] = web.AppKey("engines.hub", Hub)

@@ -434,6 +434,7 @@ async def publish(
     existing = await store.artifact_by_name(ctx.db, ws_id, name)
     if existing is not None and existing["kind"] != kind:
         raise Conflict(f"the artifact {name} holds {existing['kind']} versions")
+    blob_key = await store_artifact_bytes(ctx, content)
     async with ctx.db.transaction() as tx:
         art_id = (
             existing["id"]
@@ -448,8 +449,10 @@ async def publish(
             entry_point=entry,
             notes=notes,
             created_by=ctx.principal.id,
+            blob_key=blob_key,
         )
-        await put_artifact_bytes(tx, row["id"], content)
+        if not blob_key:
+            await store.put_file(tx, row["id"], content)
         await audit.record(
             tx,
             ctx.actor,
@@ -462,14 +465,26 @@ async def publish(
     return await get_artifact(ctx, art_id)
 
 
-async def put_artifact_bytes(tx: Any, version_id: str, content: bytes) -> None:
-    # TODO(blobs): move the bytes to platform.blobs once it is there; the
-    # tenant store keeps them until then.
-    await store.put_file(tx, version_id, content)
+async def store_artifact_bytes(ctx: TenantContext, content: bytes) -> str:
+    """Keep an artifact's bytes in the blob store; return the key ("" if none)."""
+    blobs = ctx.platform.blobs
+    if blobs is None:
+        return ""
+    key = f"artifacts/{new_id('blob')}"
+    await blobs.put_bytes(ctx.tenant.id, key, content)
+    return key
 
 
-async def artifact_bytes(db: Any, version_id: str) -> bytes:
-    content = await store.get_file(db, version_id)
+async def artifact_bytes(
+    platform: Platform, tenant_id: str, db: Any, version: Row
+) -> bytes:
+    """Return the bytes of an artifact version, from the blob store or the store."""
+    if version.get("blob_key"):
+        assert platform.blobs is not None, "the blob store is not configured"
+        return await platform.blobs.get_bytes(
+            tenant_id, version["blob_key"], MAX_ARTIFACT_BYTES
+        )
+    content = await store.get_file(db, version["id"])
     if content is None:
         raise NotFound("no such artifact version")
     return content
@@ -735,8 +750,13 @@ async def execution_log(ctx: TenantContext, exec_id: str) -> str:
     """Return the full log: the uploaded file if there is one, else the lines."""
     await _execution(ctx, exec_id, "view")
     uploaded = await store.execution_file(ctx.db, exec_id, "log")
+    if uploaded is not None and uploaded["blob_key"] and ctx.platform.blobs:
+        content = await ctx.platform.blobs.get_bytes(
+            ctx.tenant.id, uploaded["blob_key"]
+        )
+        return content.decode(errors="replace")
     if uploaded is not None:
-        return uploaded.decode(errors="replace")
+        return bytes(uploaded["content"]).decode(errors="replace")
     return "".join(r["line"] + "\n" for r in await store.log_lines(ctx.db, exec_id))
 
 
@@ -765,7 +785,7 @@ async def promote(ctx: TenantContext, body: Row) -> Row:
     ws = await require_workspace(ctx, ws_id, "publish")
     if ws["environment_id"] != target["id"]:
         raise Invalid.field("target_workspace_id", "is not in the target environment")
-    content = await artifact_bytes(ctx.db, version["id"])
+    content = await artifact_bytes(ctx.platform, ctx.tenant.id, ctx.db, version)
     art = await publish(
         ctx,
         ws_id,

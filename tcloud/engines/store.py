@@ -498,21 +498,21 @@ async def log_lines(
 
 
 async def put_execution_file(
-    tx: Transaction, exec_id: str, kind: str, content: bytes
+    tx: Transaction, exec_id: str, kind: str, content: bytes, blob_key: str = ""
 ) -> None:
     await tx.execute(
         "INSERT OR REPLACE INTO execution_files (execution_id, kind, content,"
-        " uploaded_at) VALUES (?, ?, ?, ?)",
-        [exec_id, kind, content, now_iso()],
+        " blob_key, uploaded_at) VALUES (?, ?, ?, ?, ?)",
+        [exec_id, kind, content, blob_key, now_iso()],
     )
 
 
-async def execution_file(db: Reader, exec_id: str, kind: str) -> bytes | None:
-    value = await db.fetchval(
-        "SELECT content FROM execution_files WHERE execution_id = ? AND kind = ?",
+async def execution_file(db: Reader, exec_id: str, kind: str) -> Row | None:
+    return await db.fetchone(
+        "SELECT content, blob_key FROM execution_files WHERE execution_id = ?"
+        " AND kind = ?",
         [exec_id, kind],
     )
-    return None if value is None else bytes(value)
 
 
 async def use_upload_token(tx: Transaction, jti: str) -> bool:

@@ -14,7 +14,7 @@ import jwt
 from tcloud.appkeys import PLATFORM
 from tcloud.engine import protocol as p
 from tcloud.engine import sealing
-from tcloud.engines import service
+from tcloud.engines import service, store
 from tcloud.platform.bootstrap import create_tenant
 from tcloud.platform.context import TenantContext
 from tcloud.platform.rbac import SYSTEM
@@ -221,7 +221,8 @@ async def test_an_engine_fetches_only_its_own_tenants_artifacts(server, boss) ->
 async def _artifact_bytes(platform, version_id: str) -> bytes:  # type: ignore[no-untyped-def]
     tenant = await platform.tenants.by_name("demo")
     async with platform.stores.use(tenant.id) as db:
-        return await service.artifact_bytes(db, version_id)
+        version = await store.version(db, version_id)
+        return await service.artifact_bytes(platform, tenant.id, db, version)
 
 
 async def _other_tenants_key(platform) -> str:  # type: ignore[no-untyped-def]

@@ -49,6 +49,7 @@ async def test_publishing_makes_versions(admin) -> None:
 
     assert first["id"] == second["id"]
     assert [v["version"] for v in second["versions"]] == [2, 1]
+    assert second["versions"][0]["blob_key"].startswith("artifacts/")
     bad = await admin.json(
         "POST",
         "/artifacts",
