@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,10 +106,16 @@ class Meter:
         self.rejected: dict[str, int] = {}
         self.lock = threading.Lock()
         self.reported = time.monotonic()
+        feeds = Counter(i for n in plan.nodes.values() for i in n.inputs.values())
+        self.shared = {node_id for node_id, count in feeds.items() if count > 1}
 
     def tap(self, node_id: str, step: Step) -> Step:
         """Wrap a step's outputs in counting identities."""
         frame = self._counting(step.frame, self.rows, node_id)
+        if node_id in self.shared:
+            # One cache for all the consumers, or each would run (and count)
+            # this step again: polars does not merge Python steps on its own.
+            frame = frame.cache()
         if step.reject is None:
             return Step(frame)
         self.rejected[node_id] = 0

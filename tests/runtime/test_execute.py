@@ -299,3 +299,35 @@ def test_preview_of_five_processors_on_a_sample_is_quick(orders, tmp_path):
 
     # The bound; the bench measures about 10 ms.
     assert statistics.median(times) < 0.150
+
+
+def test_a_step_feeding_two_branches_runs_and_counts_once(tmp_path):
+    frame = pl.DataFrame({"k": range(1000), "v": [i % 3 for i in range(1000)]})
+    frame.write_csv(tmp_path / "in.csv")
+    plan = {
+        "format": FORMAT,
+        "nodes": [
+            source("src", tmp_path / "in.csv"),
+            step("a", "filter", expression="v = 0"),
+            step("b", "filter", expression="v < 2"),
+            step("j", "join", on=["k"]),
+            destination("out", tmp_path / "out.csv"),
+            destination("out2", tmp_path / "out2.csv"),
+        ],
+        "edges": [
+            {"from": "src", "to": "a"},
+            {"from": "src", "to": "b"},
+            {"from": "a", "to": "j", "port": "left"},
+            {"from": "b", "to": "j", "port": "right"},
+            {"from": "j", "to": "out"},
+            {"from": "b", "to": "out2"},
+        ],
+    }
+
+    summary, _ = run(plan)
+
+    steps = summary["steps"]
+    assert steps["src"]["rows_written"] == 1000
+    assert (steps["a"]["rows_written"], steps["b"]["rows_written"]) == (334, 667)
+    assert steps["out"]["rows_written"] == pl.read_csv(tmp_path / "out.csv").height
+    assert steps["out2"]["rows_written"] == 667
