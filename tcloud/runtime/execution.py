@@ -11,7 +11,8 @@ way costs a Python call per batch, not a second pass over the data; a query
 per step counting `pl.len()` tripled the time of the flights run. The tap
 is also where a run sees its cancel event (it raises, polars stops) and
 reports progress. A tap stops predicates from being pushed below it, which
-is what keeps a source's count honest.
+is what keeps a source's count honest. polars does not merge copies of a
+plan holding a Python step, so a step feeding several others is cached.
 
 CSV sources are first read with their numeric columns parsed by polars
 itself. If a value does not parse (the head the types came from did not

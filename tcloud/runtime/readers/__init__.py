@@ -29,6 +29,8 @@ from tcloud.runtime.readers.csv import CsvOptions, sniff
 __all__ = ["CsvOptions", "Source", "open_source", "sample", "sheets", "sniff"]
 
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+# JSON lines take their types from as many records as a CSV head.
+SAMPLE_ROWS = 1000
 
 
 def open_source(
@@ -52,7 +54,8 @@ def open_source(
     if fmt == "xlsx":
         return Source(tables.read_xlsx(path, options.get("sheet"), limit))
     if fmt in ("jsonl", "ndjson"):
-        return Source(_limit(pl.scan_ndjson(path), limit))
+        scan = pl.scan_ndjson(path, infer_schema_length=SAMPLE_ROWS)
+        return Source(_limit(scan, limit))
     if fmt == "parquet":
         return Source(_limit(pl.scan_parquet(path), limit))
     raise ReadError(f"unknown file format {fmt!r}", path=str(path))
