@@ -4,7 +4,7 @@ written directly in polars, measured in the same run.
     python bench/fullrun.py [--rows 1000000] [--rounds 3]
 
 A CSV of text columns is generated once; each plan runs in its own child
-process (scan the CSV as text, apply, sink Parquet), three rounds each, the
+process (scan the CSV as text, apply, sink Parquet), five rounds each, the
 best time kept. Peak memory is the child's maximum resident set size. The
 outputs of both plans are checked equal on the first rows before timing.
 The last line printed is one JSON object of the figures.
@@ -273,7 +273,7 @@ def check_same(source: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--child", nargs=3, metavar=("PLAN", "CSV", "OUT"))
     args = parser.parse_args()
     if args.child:

@@ -229,3 +229,42 @@ def test_grid_sample_shows_what_the_full_run_gives(flights_data) -> None:
 
     assert grid.height > 900
     assert_frame_equal(grid, full)
+
+
+def test_several_columns_each_get_their_new_column() -> None:
+    data = {"a": ["x"], "b": ["y"]}
+
+    result = run(data, step("upper_case", None, columns=["a", "b"], new_column=True))
+
+    assert result.columns == ["a", "a_upper", "b", "b_upper"]
+
+
+def test_named_new_column() -> None:
+    result = run({"a": ["x"]}, step("upper_case", new_column="shout"))
+
+    assert result.to_dict(as_series=False) == {"a": ["x"], "shout": ["X"]}
+
+
+def test_new_columns_of_a_scoped_split_are_empty_outside_the_scope() -> None:
+    scope = {"filter": {"column": "a", "op": "contains", "value": ","}}
+
+    result = run({"a": ["x,y", "z"]}, step("split", scope=scope))
+
+    assert result.get_column("a_1").to_list() == ["x", None]
+
+
+def test_taken_names_get_a_number() -> None:
+    result = run({"a": ["x"], "a_upper": ["?"]}, step("upper_case", new_column=True))
+
+    assert result.columns == ["a", "a_upper_2", "a_upper"]
+
+
+def test_steps_after_a_rename_see_the_new_name() -> None:
+    rename = step("rename_column", params={"name": "b"})
+    upper = dict(step("upper_case", "b"), id="s2")
+    stale = dict(step("upper_case", "a"), id="s3")
+
+    assert run({"a": ["x"]}, rename, upper).to_dict(as_series=False) == {"b": ["X"]}
+    with pytest.raises(PrepError) as caught:
+        run({"a": ["x"]}, rename, stale)
+    assert (caught.value.step_id, caught.value.parameter) == ("s3", "column")
