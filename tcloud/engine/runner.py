@@ -64,6 +64,7 @@ class Job:
         self.cancel = threading.Event()
         self.metrics: dict[str, int] = dict.fromkeys(METRIC_NAMES, 0)
         self.steps: dict[str, dict[str, int]] = {}
+        self.step_types: dict[str, str] = {}
         self.log: list[str] = []
         self._pending: list[dict[str, str]] = []
         self.process: asyncio.subprocess.Process | None = None
@@ -95,14 +96,20 @@ class Job:
             self.emit({"kind": "metrics", **self.metrics})
 
     def step_metrics(self, step: str, values: dict[str, Any]) -> None:
-        """Fold one step's counts in: the most read and written, all rejects."""
+        """Fold one step's counts in: read by sources, written by destinations."""
         self.steps[step] = {n: int(values.get(n) or 0) for n in METRIC_NAMES}
-        counts = list(self.steps.values())
+        sources = [
+            c for s, c in self.steps.items() if self.step_types.get(s) == "source"
+        ]
+        sinks = [
+            c for s, c in self.steps.items() if self.step_types.get(s) == "destination"
+        ]
+        every = list(self.steps.values())
         self.set_metrics(
             {
-                "rows_read": max(c["rows_read"] for c in counts),
-                "rows_written": max(c["rows_written"] for c in counts),
-                "rows_rejected": sum(c["rows_rejected"] for c in counts),
+                "rows_read": sum(c["rows_read"] for c in sources or every[:1]),
+                "rows_written": sum(c["rows_written"] for c in sinks or every[-1:]),
+                "rows_rejected": sum(c["rows_rejected"] for c in every),
             }
         )
 
@@ -178,6 +185,9 @@ def _plan_executor(plan: dict[str, Any]) -> Callable[..., dict[str, Any]]:
 async def run_plan(job: Job, content: bytes, params: dict[str, Any]) -> Outcome:
     plan = orjson.loads(content)
     loop = asyncio.get_running_loop()
+    for node in plan.get("nodes") or []:
+        if isinstance(node, dict):
+            job.step_types[str(node.get("id"))] = str(node.get("type"))
 
     def on_event(event: dict[str, Any]) -> None:
         loop.call_soon_threadsafe(_plan_event, job, event)

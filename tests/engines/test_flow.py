@@ -141,3 +141,46 @@ async def test_publish_from_the_command_line(server, boss, tmp_path) -> None:
     assert "published nightly version 1" in out.decode()
     page = await boss.json("GET", "/artifacts")
     assert [a["name"] for a in page["items"]] == ["nightly"]
+
+
+PIPELINE = {
+    "format": "tcloud.pipeline/1",
+    "nodes": [
+        {
+            "id": "people",
+            "type": "source",
+            "config": {"dataset": {"kind": "file", "path": "${in}", "format": "csv"}},
+        },
+        {
+            "id": "adults",
+            "type": "filter",
+            "config": {"conditions": [{"field": "age", "op": ">=", "value": 18}]},
+        },
+        {
+            "id": "out",
+            "type": "destination",
+            "config": {"dataset": {"kind": "file", "path": "${out}", "format": "csv"}},
+        },
+    ],
+    "edges": [{"from": "people", "to": "adults"}, {"from": "adults", "to": "out"}],
+}
+
+
+async def test_a_pipeline_plan_runs_on_the_runtime(server, boss, make_engine, tmp_path):  # type: ignore[no-untyped-def]
+    source = tmp_path / "people.csv"
+    source.write_text("name,age\nada,36\nbob,12\ncy,18\ndee,70\n")
+    target = tmp_path / "adults.csv"
+    await make_engine("runtime")
+    art = await publish_plan(boss, "adults", PIPELINE)
+    task = await make_task(
+        boss, art["id"], parameters={"in": str(source), "out": str(target)}
+    )
+
+    run = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
+    done = await wait_status(boss, run["id"], "succeeded", "failed")
+
+    assert done["status"] == "succeeded", done["error"]
+    assert (done["rows_read"], done["rows_written"], done["rows_rejected"]) == (4, 3, 0)
+    assert target.read_text().splitlines() == ["name,age", "ada,36", "cy,18", "dee,70"]
+    log = await (await boss.get(f"/executions/{run['id']}/log")).text()
+    assert "run finished" in log

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import hashlib
 
 from tcloud.appkeys import PLATFORM
 from tests.engines.kit import eventually, make_task, python_job, wait_status
@@ -42,8 +44,6 @@ async def test_a_python_job_gets_its_parameters_and_secrets(server, boss, make_e
     assert (done["rows_read"], done["rows_written"], done["rows_rejected"]) == (7, 6, 1)
     log = await (await boss.get(f"/executions/{run['id']}/log")).text()
     assert "city Nantes" in log and "err oops" in log
-    import hashlib
-
     assert hashlib.sha256(SECRET.encode()).hexdigest()[:12] in log
     assert SECRET not in log
     platform = server.test_server.app[PLATFORM]
@@ -125,8 +125,6 @@ async def test_a_python_job_waits_for_an_engine_that_runs_python(
 
 
 async def _still(boss, exec_id: str, status: str) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-
     await asyncio.sleep(1.5)
     row = await boss.json("GET", f"/executions/{exec_id}")
     assert row["status"] == status
