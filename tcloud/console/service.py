@@ -199,6 +199,12 @@ def _user_view(row: Row, roles: list[Row], groups: list[Row]) -> dict[str, Any]:
 
 
 async def _user_views(db: Reader, rows: list[Row]) -> list[dict[str, Any]]:
+    embedded = [
+        (people.embedded_list(r, "_roles"), people.embedded_list(r, "_groups"))
+        for r in rows
+    ]
+    if rows and all(roles is not None and groups is not None for roles, groups in embedded):
+        return [_user_view(r, *e) for r, e in zip(rows, embedded, strict=True)]  # type: ignore[arg-type]
     ids = [r["id"] for r in rows]
     roles = await people.roles_of(db, "user", ids)
     groups = await people.groups_of(db, ids)

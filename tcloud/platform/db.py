@@ -60,8 +60,13 @@ def discover(packages: Iterable[str], kind: str) -> list[Migration]:
     return found
 
 
-def _rows(cursor_rows: Iterable[sqlite3.Row]) -> list[Row]:
-    return [dict(row) for row in cursor_rows]
+def _dict_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
+    # Runs in the connection's own thread while it fetches, not on the loop.
+    return {column[0]: value for column, value in zip(cursor.description, values)}
+
+
+def _rows(cursor_rows: Iterable[Any]) -> list[Row]:
+    return cursor_rows if isinstance(cursor_rows, list) else list(cursor_rows)
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
@@ -90,7 +95,7 @@ class Database:
         conn = await aiosqlite.connect(
             self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None
         )
-        conn.row_factory = sqlite3.Row
+        conn.row_factory = _dict_row  # type: ignore[assignment]
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_ms)}")
         await conn.execute("PRAGMA synchronous=NORMAL")

@@ -3,6 +3,7 @@ access log and metrics, in one pass per request."""
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -56,9 +57,18 @@ def _route_name(request: web.Request) -> str:
     return resource.canonical if resource is not None else "unmatched"
 
 
+_REQUEST_PREFIX = secrets.token_hex(6)
+_request_numbers = itertools.count(1)
+
+
+def _next_request_id() -> str:
+    """Return a request id unique to this process: a random prefix and a count."""
+    return f"{_REQUEST_PREFIX}-{next(_request_numbers):06x}"
+
+
 @web.middleware
 async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    request_id = request.headers.get("X-Request-Id", "")[:64] or _next_request_id()
     request[REQUEST_ID] = request_id
     started = time.perf_counter()
     try:

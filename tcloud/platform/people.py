@@ -211,12 +211,22 @@ async def _page(
     limit: int | None,
     offset: int,
 ) -> tuple[list[Row], int]:
-    total = await db.fetchval(f"SELECT COUNT(*) FROM ({sql})", params)
-    paged = f"{sql} ORDER BY {order}"
-    if limit is not None:
-        paged += " LIMIT ? OFFSET ?"
-        params = [*params, limit, offset]
-    return await db.fetchall(paged, params), total
+    """Return one page and the count of all matches, in one round trip."""
+    if limit is None:
+        rows = await db.fetchall(f"{sql} ORDER BY {order}", params)
+        return rows, len(rows)
+    rows = await db.fetchall(
+        f"SELECT *, COUNT(*) OVER () AS _total FROM ({sql}) ORDER BY {order}"
+        " LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    if not rows:
+        total = await db.fetchval(f"SELECT COUNT(*) FROM ({sql})", params) if offset else 0
+        return rows, total
+    total = rows[0]["_total"]
+    for row in rows:
+        del row["_total"]
+    return rows, total
 
 
 async def _update(
@@ -234,6 +244,29 @@ async def _update(
         f"UPDATE {table} SET {sets}, updated_at = ? WHERE id = ?",
         [*(values[c] for c in columns), now_iso(), row_id],
     )
+
+
+# A user's direct roles and groups as JSON arrays, so that a page of users
+# with both comes back in one query.
+USER_ROLES_JSON = (
+    "(SELECT json_group_array(json_object('id', r.id, 'name', r.name))"
+    " FROM role_grants g JOIN roles r ON r.id = g.role_id"
+    " WHERE g.principal_type = 'user' AND g.principal_id = users.id) AS _roles"
+)
+USER_GROUPS_JSON = (
+    "(SELECT json_group_array(json_object('id', gr.id, 'name', gr.name))"
+    " FROM group_members m JOIN groups gr ON gr.id = m.group_id"
+    " WHERE m.user_id = users.id) AS _groups"
+)
+
+
+def embedded_list(row: Row, key: str) -> list[Row] | None:
+    """Take a JSON array column out of a row, sorted by name; None if absent."""
+    raw = row.pop(key, None)
+    if raw is None:
+        return None
+    items = orjson.loads(raw)
+    return sorted(items, key=lambda item: item["name"].lower())
 
 
 async def list_users(
@@ -257,7 +290,9 @@ async def list_users(
     if status:
         where.append("status = ?")
         params.append(status)
-    sql = "SELECT * FROM users WHERE " + " AND ".join(where)
+    sql = f"SELECT *, {USER_ROLES_JSON}, {USER_GROUPS_JSON} FROM users WHERE " + (
+        " AND ".join(where)
+    )
     order = USER_SORTS.get(sort, USER_SORTS["login"]) + ", id"
     return await _page(db, sql, params, order, limit, offset)
 

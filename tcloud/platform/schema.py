@@ -6,10 +6,9 @@ Objects reject unknown properties unless told otherwise.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-import orjson
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -91,9 +90,30 @@ def page_of(item: Schema) -> Schema:
     )  # fmt: skip
 
 
-@lru_cache(maxsize=512)
-def _validator(frozen: bytes) -> Draft202012Validator:
-    return Draft202012Validator(orjson.loads(frozen))
+class _Compiled:
+    """A schema's two validators: a fast one that only says yes or no, and
+    jsonschema's, run only on refusal, for messages that name each field."""
+
+    __slots__ = ("schema", "fast", "full")
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.fast = jsonschema_rs.validator_for(schema, validate_formats=False)
+        self.full = Draft202012Validator(schema)
+
+
+# Schemas are module-level constants, so their identity is a stable key; the
+# entry keeps the schema alive so that the id is never reused.
+_COMPILED: dict[int, _Compiled] = {}
+
+
+def _compiled(schema: Schema) -> _Compiled:
+    found = _COMPILED.get(id(schema))
+    if found is None or found.schema is not schema:
+        if len(_COMPILED) > 2048:
+            _COMPILED.clear()
+        found = _COMPILED[id(schema)] = _Compiled(schema)
+    return found
 
 
 def _path(error: ValidationError, root: str) -> str:
@@ -142,8 +162,12 @@ def _message(error: ValidationError) -> str:
 
 def validate(schema: Schema, value: Any, root: str = "") -> None:
     """Raise Invalid naming every field of `value` that breaks `schema`."""
-    validator = _validator(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS))
-    errors = sorted(validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+    compiled = _compiled(schema)
+    if compiled.fast.is_valid(value):
+        return
+    errors = sorted(
+        compiled.full.iter_errors(value), key=lambda e: list(e.absolute_path)
+    )
     if not errors:
         return
     fields = [FieldError(_path(e, root), _message(e)) for e in errors[:20]]
