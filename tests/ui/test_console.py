@@ -389,3 +389,31 @@ def test_user_is_unlocked_deactivated_and_deleted(page, shot, admin_api) -> None
     page.get_by_role("heading", name="Not found").wait_for()
     page.goto("/no/such/page")
     page.get_by_role("heading", name="There is no page at this address").wait_for()
+
+
+def test_lists_page_sort_and_keep_their_state_in_the_address(page, admin_api) -> None:  # type: ignore[no-untyped-def]
+    tag = unique("paged")
+    for n in range(27):
+        admin_api.call("POST", "/groups", {"name": f"{tag}-{n:02}"}, status=201)
+    sign_in(page)
+    page.goto("/console/groups")
+    page.get_by_label("Search groups").fill(tag)
+    page.wait_for_url(f"**q={tag}**")
+    page.get_by_text("1–25 of 27").wait_for()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_text("26–27 of 27").wait_for()
+    assert "offset=25" in page.url and f"q={tag}" in page.url
+    page.reload()
+    page.get_by_text("26–27 of 27").wait_for()
+    assert page.get_by_label("Search groups").input_value() == tag
+    page.get_by_role("button", name="Previous").click()
+    page.get_by_text("1–25 of 27").wait_for()
+
+    page.goto("/console/users")
+    header = page.get_by_role("columnheader", name="Login")
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.get_by_role("button").click()
+    page.wait_for_url("**sort=-login**")
+    assert header.get_attribute("aria-sort") == "descending"
+    logins = page.locator("tbody tr td:first-child").all_inner_texts()
+    assert logins == sorted(logins, key=str.lower, reverse=True)

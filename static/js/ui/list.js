@@ -94,11 +94,7 @@ export function listView(options) {
   let debounce;
   search.addEventListener("input", () => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      state.q = search.value.trim();
-      state.offset = 0;
-      load();
-    }, 250);
+    debounce = setTimeout(load, 250);
   });
 
   const filterControls = filters.map((f) =>
@@ -177,6 +173,14 @@ export function listView(options) {
   }
 
   async function load() {
+    // A search still waiting for its pause counts: paging or sorting then
+    // applies to what the box shows, from its first page.
+    clearTimeout(debounce);
+    const typed = searchable ? search.value.trim() : "";
+    if (typed !== state.q) {
+      state.q = typed;
+      state.offset = 0;
+    }
     sync();
     if (controller) controller.abort();
     controller = new AbortController();
