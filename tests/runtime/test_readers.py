@@ -365,3 +365,44 @@ def test_long_multiline_record_deep_in_the_file_names_its_first_line(tmp_path):
         read_all(path)
 
     assert caught.value.line == 3002
+
+
+def test_crlf_line_ends(tmp_path):
+    path = write(tmp_path, b"a,b\r\n1,x\r\n2,y\r\n")
+
+    assert read_all(path).rows() == [(1, "x"), (2, "y")]
+
+
+def test_carriage_return_alone_is_refused_clearly(tmp_path):
+    path = write(tmp_path, b"a,b\r1,x\r2,y\r")
+
+    with pytest.raises(ReadError, match="carriage return") as caught:
+        sniff(path)
+
+    assert caught.value.line == 1
+
+
+def test_unterminated_quote_names_the_line_it_opens_on(tmp_path):
+    path = write(tmp_path, b'a,b\n1,x\n2,"open\n3,y\n')
+
+    with pytest.raises(ReadError) as caught:
+        read_all(path)
+
+    assert caught.value.line == 3
+
+
+def test_blank_lines_are_skipped_in_samples_and_full_reads(tmp_path):
+    path = write(tmp_path, b"a,b\n\n1,2\n\n3,4\n\n")
+
+    options = sniff(path)
+
+    assert options.skip_empty_rows is True
+    assert read_all(path).rows() == [(1, 2), (3, 4)]
+    assert sample(spec(path))[1] == [{"a": 1, "b": 2}, {"a": 3, "b": 4}]
+
+
+def test_trailing_delimiter_gives_an_empty_last_column(tmp_path):
+    path = write(tmp_path, b"a;b;\n1;2;\n")
+
+    assert read_all(path).rows() == [(1, 2, None)]
+    assert sample(spec(path))[1] == [{"a": 1, "b": 2, "column_3": None}]

@@ -61,6 +61,8 @@ class CsvOptions:
     types: dict[str, str] | None = None
     # What to do with a row longer than the header: "error" or "truncate".
     long_rows: str = "error"
+    # Drop rows with no value at all (blank lines); sniffed from the head.
+    skip_empty_rows: bool = False
 
     def to_dict(self) -> dict[str, object]:
         """Return the options as JSON-ready values."""
@@ -75,6 +77,7 @@ class CsvOptions:
 
 _FIELDS = set(CsvOptions.__dataclass_fields__)
 _NUMBER = re.compile(r"^[+-]?[0-9]*[.,]?[0-9]+$")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 
 
 def sniff(source: str | Path | bytes) -> CsvOptions:
@@ -86,6 +89,13 @@ def sniff(source: str | Path | bytes) -> CsvOptions:
     options = CsvOptions(encoding=encoding)
     if not text.strip():
         return options
+    if "\r" in text and "\n" not in text:
+        raise ReadError(
+            "lines end with a carriage return alone; save the file with LF or "
+            "CRLF line ends",
+            line=1,
+        )
+    options.skip_empty_rows = bool(_BLANK_LINE.search(text.strip("\r\n") + "\n"))
     options.delimiter = detect_delimiter(text)
     options.quote = detect_quote(text, options.delimiter)
     records, _ = _parse(text, options, limit=1001, complete=complete)
@@ -229,7 +239,13 @@ def head_frame(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.Da
             break
         size *= 4
     frame = _frame(records, lines, options.header, options.long_rows)
+    if options.skip_empty_rows:
+        frame = frame.filter(_has_a_value())
     return _nulled(frame, options.null_values).head(n)
+
+
+def _has_a_value() -> pl.Expr:
+    return ~pl.all_horizontal(pl.all().is_null())
 
 
 def _frame(
@@ -248,7 +264,9 @@ def _frame(
             raise ReadError(
                 f"{len(record)} fields where the header has {width}", line=number
             )
-    rows = [(r + [None] * width)[:width] for r in body]  # type: ignore[operator]
+    # polars reads an unquoted empty field as null; so does a sample.
+    cells = [[value or None for value in r] for r in body]
+    rows = [(r + [None] * width)[:width] for r in cells]
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
     return pl.DataFrame(columns, schema=dict.fromkeys(names, pl.String))
 
@@ -289,8 +307,11 @@ def scan(
         schema=schema,
         null_values=options.null_values or None,
         truncate_ragged_lines=options.long_rows == "truncate",
+        missing_columns="insert",
         raise_if_empty=False,
     )
+    if options.skip_empty_rows:
+        frame = frame.filter(_has_a_value())
     return frame, wanted
 
 
@@ -323,7 +344,7 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
     with ExitStack() as stack:
         readable = utf8_path(Path(path), options.encoding, stack)
         with open(readable, encoding="utf-8-sig", newline="") as handle:
-            reader = _reader(handle, options.delimiter, options.quote)
+            reader = _reader(handle, options.delimiter, options.quote, strict=True)
             width = None
             start = 1
             try:
@@ -337,7 +358,7 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
                         )
                     start = reader.line_num + 1
             except csv.Error as exc:
-                return ReadError(str(exc), line=reader.line_num)
+                return ReadError(f"malformed record ({exc})", line=start)
             except UnicodeDecodeError:
                 return _bad_text(Path(path), options.encoding)
     return None
@@ -402,7 +423,7 @@ def _parse(
     start = 1
     try:
         for record in reader:
-            if record and any(record):
+            if records or any(record):
                 records.append(record)
                 lines.append(start)
             start = reader.line_num + 1
@@ -417,8 +438,14 @@ def _parse(
     return records, lines
 
 
-def _reader(text: str | io.TextIOBase, delimiter: str, quote: str | None) -> Any:
+def _reader(
+    text: str | io.TextIOBase,
+    delimiter: str,
+    quote: str | None,
+    *,
+    strict: bool = False,
+) -> Any:
     handle = io.StringIO(text) if isinstance(text, str) else text
     if quote is None:
         return csv.reader(handle, delimiter=delimiter, quoting=csv.QUOTE_NONE)
-    return csv.reader(handle, delimiter=delimiter, quotechar=quote, strict=False)
+    return csv.reader(handle, delimiter=delimiter, quotechar=quote, strict=strict)
