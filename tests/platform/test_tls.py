@@ -61,6 +61,14 @@ def test_certs_dev_keeps_the_ca_it_finds(tmp_path):
     assert context.cert_store_stats()["x509_ca"] == 1
 
 
+def test_certs_dev_writes_into_the_data_dir_by_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("TCLOUD_DATA_DIR", str(tmp_path / "var"))
+
+    assert cli.main(["certs", "dev"]) == 0
+
+    assert (tmp_path / "var" / "tls" / "server.pem").is_file()
+
+
 def test_certs_dev_refuses_a_bad_host(tmp_path, capsys):
     code = cli.main(["certs", "dev", "--out", str(tmp_path), "--host", "no such"])
 
