@@ -1,7 +1,8 @@
 """Workbooks and SQLite tables, read eagerly into a lazy frame.
 
-XLSX goes through polars' calamine engine (the fastexcel package), which
-keeps each cell's own type, so a zip code typed as text stays text. SQLite
+XLSX goes through polars' calamine engine (the fastexcel package, which
+needs pyarrow), which keeps each cell's own type, so a zip code typed as
+text stays text; a sample reads only its rows. SQLite
 is opened read-only through the standard library; a query must be a single
 SELECT (or WITH) statement.
 """
@@ -41,12 +42,17 @@ def read_xlsx(path: Path, sheet: str | None, limit: int | None) -> pl.LazyFrame:
             path,
             sheet_name=sheet or names[0],
             engine="calamine",
+            read_options={"n_rows": limit} if limit is not None else None,
             infer_schema_length=None,
             raise_if_empty=False,
         )
+    except ImportError as exc:
+        raise ReadError(
+            "reading XLSX needs the fastexcel and pyarrow packages"
+        ) from exc
     except pl.exceptions.PolarsError as exc:
         raise ReadError(f"cannot read sheet of {path.name}: {exc}") from exc
-    return (frame if limit is None else frame.head(limit)).lazy()
+    return frame.lazy()
 
 
 def read_sqlite(spec: dict[str, Any], limit: int | None) -> pl.LazyFrame:
