@@ -4,6 +4,7 @@ Data work only; nothing here imports the server or the apps, so an engine
 can ship it alone. The interface:
 
     sniff(path) -> CsvOptions           guess how to read a CSV file
+    inspect(spec) -> {options, schema, rows, sheets?}   a dataset's page
     sample(spec, n) -> (schema, rows)   the first records of a dataset
     sheets(path) -> [name]              the sheets of a workbook
     validate(plan) -> [problem]         what is wrong with a pipeline
@@ -26,7 +27,7 @@ from tcloud.runtime.errors import (
 )
 from tcloud.runtime.execution import execute
 from tcloud.runtime.preview import preview, samples
-from tcloud.runtime.readers import CsvOptions, sample, sheets, sniff
+from tcloud.runtime.readers import CsvOptions, inspect, sample, sheets, sniff
 from tcloud.runtime.validation import check, validate
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "check",
     "compile",
     "execute",
+    "inspect",
     "preview",
     "sample",
     "samples",

@@ -10,7 +10,7 @@ from contextlib import ExitStack
 import polars as pl
 import pytest
 
-from tcloud.runtime import NotTextError, ReadError, sample, sheets, sniff
+from tcloud.runtime import NotTextError, ReadError, inspect, sample, sheets, sniff
 from tcloud.runtime.readers import collect, open_source, sample_frame
 
 ROWS = "id,name,zip\n1,Zoë,01234\n2,Émile,99999\n"
@@ -406,3 +406,19 @@ def test_trailing_delimiter_gives_an_empty_last_column(tmp_path):
 
     assert read_all(path).rows() == [(1, 2, None)]
     assert sample(spec(path))[1] == [{"a": 1, "b": 2, "column_3": None}]
+
+
+def test_inspect_gives_options_schema_and_rows(tmp_path):
+    path = write(tmp_path, b"zip;n\n01234;1\n")
+
+    page = inspect({"kind": "file", "path": str(path)})
+
+    assert page["format"] == "csv"
+    assert page["options"]["delimiter"] == ";"
+    assert page["schema"] == {"zip": "string", "n": "int"}
+    assert page["rows"] == [{"zip": "01234", "n": 1}]
+
+
+def test_missing_parquet_is_a_read_error(tmp_path):
+    with pytest.raises(ReadError, match="no such file"):
+        sample({"kind": "file", "path": str(tmp_path / "x.parquet")})

@@ -26,7 +26,15 @@ from tcloud.runtime.errors import ReadError
 from tcloud.runtime.readers import csv, tables
 from tcloud.runtime.readers.csv import CsvOptions, sniff
 
-__all__ = ["CsvOptions", "Source", "open_source", "sample", "sheets", "sniff"]
+__all__ = [
+    "CsvOptions",
+    "Source",
+    "inspect",
+    "open_source",
+    "sample",
+    "sheets",
+    "sniff",
+]
 
 FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 # JSON lines take their types from as many records as a CSV head.
@@ -47,7 +55,9 @@ def open_source(
     if kind != "file":
         raise ReadError(f"unknown dataset kind {kind!r}")
     path = _path(spec)
-    fmt = spec.get("format") or path.suffix.lstrip(".").lower()
+    if not path.is_file():
+        raise ReadError(f"no such file: {path.name}", path=str(path))
+    fmt = format_of(spec)
     options = spec.get("options") or {}
     if fmt == "csv":
         return _csv(path, csv_options(path, options), stack, mode, limit)
@@ -59,6 +69,29 @@ def open_source(
     if fmt == "parquet":
         return Source(_limit(pl.scan_parquet(path), limit))
     raise ReadError(f"unknown file format {fmt!r}", path=str(path))
+
+
+def inspect(spec: dict[str, Any], n: int = 1000) -> dict[str, Any]:
+    """Describe a dataset for its page: options guessed, schema and first rows.
+
+    Returns {"format", "options", "schema", "rows"} and, for a workbook,
+    "sheets". Options the spec gives win over the guesses.
+    """
+    fmt = format_of(spec) if spec.get("kind", "file") == "file" else "sqlite"
+    options = dict(spec.get("options") or {})
+    extra: dict[str, Any] = {}
+    if fmt == "csv":
+        options = csv_options(_path(spec), options).to_dict()
+    elif fmt == "xlsx":
+        extra["sheets"] = sheets(_path(spec))
+        options.setdefault("sheet", extra["sheets"][0] if extra["sheets"] else None)
+    schema, rows = sample({**spec, "options": options}, n)
+    return {"format": fmt, "options": options, **extra, "schema": schema, "rows": rows}
+
+
+def format_of(spec: dict[str, Any]) -> str:
+    """Return a file dataset's format, from the spec or the file's extension."""
+    return str(spec.get("format") or _path(spec).suffix.lstrip(".").lower())
 
 
 def sample(spec: dict[str, Any], n: int = 1000) -> tuple[dict[str, str], list[dict]]:
