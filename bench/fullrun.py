@@ -1,11 +1,12 @@
 """A twenty-step preparation on one million rows, against the same plan
 written directly in polars, measured in the same run.
 
-    python bench/fullrun.py [--rows 1000000] [--rounds 3]
+    python bench/fullrun.py [--rows 1000000] [--rounds 5]
 
 A CSV of text columns is generated once; each plan runs in its own child
 process (scan the CSV as text, apply, sink Parquet), five rounds each, the
-best time kept. Peak memory is the child's maximum resident set size. The
+best time kept (wall clock, and CPU time, which other load on the machine
+disturbs less). Peak memory is the child's maximum resident set size. The
 outputs of both plans are checked equal on the first rows before timing.
 The last line printed is one JSON object of the figures.
 """
@@ -246,7 +247,9 @@ def child(which: str, source: str, target: str) -> None:
             target, compression="zstd", row_group_size=PARQUET_ROW_GROUP
         )
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "peak_bytes": peak_rss()}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_bytes": peak_rss()}))
 
 
 def measure(which: str, source: Path, target: Path) -> dict:
@@ -291,6 +294,7 @@ def main() -> None:
                     measure(which, source, Path(folder) / f"{which}.parquet")
                 )
         best = {w: min(r["seconds"] for r in runs[w]) for w in runs}
+        cpu = {w: min(r["cpu"] for r in runs[w]) for w in runs}
         peak = {w: max(r["peak_bytes"] for r in runs[w]) for w in runs}
         for which in runs:
             print(
@@ -305,6 +309,9 @@ def main() -> None:
                     "prep_seconds": round(best["prep"], 3),
                     "polars_seconds": round(best["polars"], 3),
                     "ratio_vs_polars": round(best["prep"] / best["polars"], 3),
+                    "prep_cpu_seconds": round(cpu["prep"], 3),
+                    "polars_cpu_seconds": round(cpu["polars"], 3),
+                    "cpu_ratio_vs_polars": round(cpu["prep"] / cpu["polars"], 3),
                     "peak_mem_bytes": peak["prep"],
                     "peak_mem_ratio": round(peak["prep"] / size, 3),
                     "polars_peak_mem_ratio": round(peak["polars"] / size, 3),
