@@ -372,3 +372,10 @@ def test_reject_reason_does_not_clash_with_a_field_named_reason():
 
     assert bad.columns == ["n", "reason", "_reason"]
     assert bad.row(0) == ("x", "b", "n: cannot convert 'x' to int")
+
+
+def test_calculated_decimal_literals_give_floats():
+    out = last(PEOPLE, step("c", "calculate", field="x", expression="age * 1.5"))
+
+    assert out.schema["x"] == pl.Float64
+    assert out["x"].to_list()[:2] == [54.0, 25.5]

@@ -38,6 +38,10 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
         expr = expressions.parse(
             text, schema, node_id=ctx.node.id, field=f"{at}expression"
         )
-        schema[name] = expressions.output_type(expr, schema, text)
+        dtype = expressions.output_type(expr, schema, text)
+        if dtype.is_decimal():
+            # polars' SQL reads 2.5 as a decimal literal; users mean a float.
+            expr, dtype = expr.cast(pl.Float64), pl.Float64()
+        schema[name] = dtype
         frame = frame.with_columns(expr.alias(name))
     return Step(frame)
