@@ -728,6 +728,22 @@ CASES: list[tuple] = [
         {},
     ),
     (
+        "extract_phone_parts",
+        {"a": ["+33142685300", "+12015550123"]},
+        {"parts": ["area", "region"]},
+        "a_area",
+        ["1", "201"],
+        {},
+    ),
+    (
+        "concatenate",
+        {"a": ["x"], "b": ["y"]},
+        {"others": ["b"], "value": "z", "separator": "/"},
+        "a_concat",
+        ["x/y/z"],
+        {},
+    ),
+    (
         "convert_temperature",
         {"a": [100.0, None]},
         {"from_unit": "C", "to_unit": "F"},

@@ -156,6 +156,7 @@ def create_column(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     creates=True,
     params=(
         Param("others", "columns", description="columns after this one"),
+        Param("value", "string", description="a constant after the columns"),
         Param("prefix", "string", default=""),
         Param("separator", "string", default=""),
         Param("suffix", "string", default=""),
@@ -168,8 +169,10 @@ def create_column(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     ),
 )
 def concatenate(ctx: StepContext) -> pl.Expr:
-    """Join this column and others with a prefix, a separator and a suffix."""
+    """Join this column, others and a constant with prefix, separator, suffix."""
     parts = [ctx.text(c) for c in (ctx.column, *(ctx["others"] or []))]
+    if ctx["value"]:
+        parts.append(pl.lit(ctx["value"]))
     sep = ctx["separator"]
     if ctx["separator_when"] == "both_not_empty":
         kept = pl.concat_list(

@@ -44,7 +44,7 @@ DURATIONS = {
 }
 COUNTRY_CODES = ("name", "alpha2", "alpha3", "numeric")
 PHONE_FORMATS = ("international", "national", "e164", "rfc3966")
-PHONE_PARTS = ("type", "country", "region", "carrier", "timezone", "valid")
+PHONE_PARTS = ("type", "country", "region", "area", "carrier", "timezone", "valid")
 MASKS = ("email", "phone", "number", "date", "text")
 
 
@@ -280,6 +280,9 @@ def _phone_part(part: str, value: str | None, region: str | None) -> str | None:
         return phonenumbers.region_code_for_number(number)
     if part == "region":
         return geocoder.description_for_number(number, "en") or None
+    if part == "area":
+        size = phonenumbers.length_of_geographical_area_code(number)
+        return phonenumbers.national_significant_number(number)[:size] or None
     if part == "carrier":
         return carrier.name_for_number(number, "en") or None
     zones = timezone.time_zones_for_number(number)
