@@ -173,6 +173,13 @@ def test_binary_file_named_csv_is_refused(tmp_path):
         sample(spec(path))
 
 
+def test_binary_that_looks_like_utf16_is_refused(tmp_path):
+    path = write(tmp_path, bytes(b for i in range(2000) for b in (i % 31, 0)))
+
+    with pytest.raises(NotTextError, match="not a text file"):
+        sniff(path)
+
+
 def test_leading_zeros_stay_text_and_numbers_get_types(tmp_path):
     path = write(tmp_path, b"zip,n,x,when,ok\n01234,1,1.5,2024-01-31,true\n"
                  b"10000,22,-3,2024-02-01,false\n")  # fmt: skip

@@ -86,6 +86,8 @@ def sniff(source: str | Path | bytes) -> CsvOptions:
     complete = len(head) < HEAD_BYTES
     encoding = detect_encoding(head, complete=complete)
     text = _decode_head(head, encoding, final=complete)
+    if _control_ratio(text[:8192].encode("utf-8", "replace")) > 0.01:
+        raise NotTextError("not a text file (control characters)", line=1)
     options = CsvOptions(encoding=encoding)
     if not text.strip():
         return options
