@@ -17,7 +17,7 @@ from aiohttp import web
 
 from tcloud import log
 from tcloud.appkeys import CONFIG, ENDPOINTS, METRICS, PLATFORM
-from tcloud.config import ROOT, Config
+from tcloud.config import ROOT, Config, ConfigError
 from tcloud.platform import api as api_module
 from tcloud.platform import bootstrap, db, openapi
 from tcloud.platform.auth import AuthCache
@@ -50,6 +50,15 @@ async def open_platform(config: Config) -> AsyncIterator[Platform]:
     control = db.Database(data / "control.db", config.store_busy_timeout_ms)
     await control.open(db.discover(STORE_PACKAGES, "control"))
     master = MasterKeyFile(config.master_key_path)
+    if not master.path.exists() and await control.fetchval(
+        "SELECT COUNT(*) FROM tenant_keys"
+    ):
+        await control.close()
+        raise ConfigError(
+            f"the master key file {master.path} is missing, but the control store"
+            " holds data keys wrapped by it: restore the file (a new key would"
+            " make every tenant's data unreadable)"
+        )
     master.load_or_create()
     stores = TenantStores(
         data / "tenants",
@@ -128,6 +137,15 @@ async def openapi_json(request: web.Request) -> web.Response:
     return web.Response(body=orjson.dumps(document), content_type="application/json")
 
 
+async def static_file(request: web.Request) -> web.StreamResponse:
+    """Serve a file of static/, or a 404 problem document if there is none."""
+    root = STATIC.resolve()
+    path = (root / request.match_info["path"]).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "no-cache"})
+
+
 async def index(request: web.Request) -> web.StreamResponse:
     """Serve the browser UI for any page address; its router takes it from there."""
     path = request.match_info["tail"]
@@ -166,7 +184,6 @@ def build_app(config: Config, announce: Announce | None = None) -> web.Applicati
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
-    if Path(STATIC).is_dir():
-        app.router.add_static("/static/", STATIC, append_version=False)
+    app.router.add_get("/static/{path:.+}", static_file)
     app.router.add_get("/{tail:.*}", index)
     return app

@@ -39,11 +39,15 @@ HSTS = "max-age=31536000; includeSubDomains"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _from_http_error(exc: web.HTTPException) -> TcloudError:
+def _from_http_error(request: web.Request, exc: web.HTTPException) -> TcloudError:
     if exc.status == 404:
         return NotFound("there is nothing at this address")
-    if exc.status == 405:
-        return MethodNotAllowed(f"this address does not take {exc.reason!r}")
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        allowed = ", ".join(sorted(exc.allowed_methods))
+        return MethodNotAllowed(
+            f"this address does not take {request.method}; it takes {allowed}",
+            headers={"Allow": allowed},
+        )
     if exc.status == 413:
         return TooLarge(str(exc.text or "the request body is too large"))
     error = TcloudError(exc.reason)
@@ -78,7 +82,9 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        response = problem_response(_from_http_error(exc), request.path, request_id)
+        response = problem_response(
+            _from_http_error(request, exc), request.path, request_id
+        )
     except Exception:
         log.server.exception("unhandled path=%s request_id=%s", request.path, request_id)
         response = problem_response(TcloudError(), request.path, request_id)

@@ -12,7 +12,7 @@ import pytest
 
 from tcloud import cli
 from tcloud.app import open_platform
-from tcloud.config import load
+from tcloud.config import ConfigError, load
 from tcloud.platform.keys import KeyError_, MasterKeyFile
 from tests.helpers import PASSWORD
 
@@ -232,7 +232,20 @@ def test_data_does_not_open_under_another_master_key(data_dir):
         "tenant", "create", "acme", "--admin-password", PASSWORD, "--data-dir", data_dir
     )
     tenant_id, _ = asyncio.run(_seal(data_dir))
-    (data_dir / "master.key").unlink()
+    other = MasterKeyFile(data_dir / "other.key")
+    other.load_or_create()
+    (data_dir / "other.key").replace(data_dir / "master.key")
 
     with pytest.raises(KeyError_, match="does not unwrap"):
         asyncio.run(_state(data_dir, tenant_id, b""))
+
+
+def test_a_missing_master_key_stops_the_start(data_dir):
+    tcloud(
+        "tenant", "create", "acme", "--admin-password", PASSWORD, "--data-dir", data_dir
+    )
+    (data_dir / "master.key").unlink()
+
+    with pytest.raises(ConfigError, match="is missing"):
+        asyncio.run(_seal(data_dir))
+    assert not (data_dir / "master.key").exists()
