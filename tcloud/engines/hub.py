@@ -593,8 +593,8 @@ class Hub:
         if not changed:
             return False
         if error:
-            async with db.transaction() as tx:
-                await store.append_log(tx, exec_id, [(now_iso(), "system", error)])
+            line = {"stream": "system", "line": error}
+            await self._log(db, conn.tenant_id, exec_id, [line])
         await self._publish_status(db, conn.tenant_id, exec_id)
         row = await store.execution(db, exec_id)
         if row is not None and status == "failed":

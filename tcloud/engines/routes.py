@@ -5,6 +5,8 @@ repo, uploads)."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from typing import Any
 
 import orjson
@@ -25,6 +27,7 @@ from tcloud.platform.schema import (
     obj,
     page_of,
     string,
+    validate,
 )
 
 environments = Endpoints("Environments")
@@ -357,9 +360,6 @@ async def publish(call: Call) -> dict[str, Any]:
     if body["kind"] == "plan" and "plan" in body:
         content = orjson.dumps(body["plan"])
     elif "content_base64" in body:
-        import base64
-        import binascii
-
         try:
             content = base64.b64decode(body["content_base64"], validate=True)
         except binascii.Error:
@@ -566,8 +566,6 @@ async def pair(request: web.Request) -> web.Response:
         body = orjson.loads(await request.read())
     except orjson.JSONDecodeError:
         raise Invalid("the body is not valid JSON") from None
-    from tcloud.platform.schema import validate
-
     validate(PAIR, body)
     platform = request.config_dict[PLATFORM]
     made = await service.pair(

@@ -46,7 +46,7 @@ def work_arrived(platform: Platform, tenant_id: str) -> None:
     _publish(platform, "engines.work", {"tenant_id": tenant_id})
 
 
-async def _get(row: Row | None, what: str) -> Row:
+def _get(row: Row | None, what: str) -> Row:
     if row is None:
         raise NotFound(f"no such {what}")
     return row
@@ -72,7 +72,7 @@ async def workspace_permissions(ctx: TenantContext, ws: Row) -> set[str]:
 
 
 async def require_workspace(ctx: TenantContext, ws_id: str, need: str) -> Row:
-    ws = await _get(await store.workspace(ctx.db, ws_id), "workspace")
+    ws = _get(await store.workspace(ctx.db, ws_id), "workspace")
     have = await workspace_permissions(ctx, ws)
     if not have:
         raise NotFound("no such workspace")
@@ -91,7 +91,7 @@ async def visible_workspaces(ctx: TenantContext, need: str = "view") -> list[str
 
 
 async def default_environment(ctx: TenantContext) -> Row:
-    return await _get(await store.environment_by_name(ctx.db, "default"), "environment")
+    return _get(await store.environment_by_name(ctx.db, "default"), "environment")
 
 
 async def ensure_personal_workspace(ctx: TenantContext, env_id: str = "") -> Row:
@@ -105,7 +105,7 @@ async def ensure_personal_workspace(ctx: TenantContext, env_id: str = "") -> Row
         name = f"Personal ({p.name})"[:100]
         ws_id = await store.insert_workspace(tx, env_id, name, "personal", p.id)
         await audit.record(tx, ctx.actor, "workspace.create", "workspace", ws_id, name)
-    return await _get(await store.workspace(ctx.db, ws_id), "workspace")
+    return _get(await store.workspace(ctx.db, ws_id), "workspace")
 
 
 async def list_environments(ctx: TenantContext) -> list[Row]:
@@ -113,7 +113,7 @@ async def list_environments(ctx: TenantContext) -> list[Row]:
 
 
 async def get_environment(ctx: TenantContext, env_id: str) -> Row:
-    return await _get(await store.environment(ctx.db, env_id), "environment")
+    return _get(await store.environment(ctx.db, env_id), "environment")
 
 
 async def create_environment(ctx: TenantContext, name: str, description: str) -> Row:
@@ -183,7 +183,7 @@ async def create_workspace(
             tx, env_id, name, "shared", "", description
         )
         await audit.record(tx, ctx.actor, "workspace.create", "workspace", ws_id, name)
-    return await _get(await store.workspace(ctx.db, ws_id), "workspace")
+    return _get(await store.workspace(ctx.db, ws_id), "workspace")
 
 
 async def get_grants(ctx: TenantContext, ws_id: str) -> list[Row]:
@@ -323,7 +323,7 @@ def engine_view(row: Row) -> Row:
 
 
 async def get_engine(ctx: TenantContext, engine_id: str) -> Row:
-    row = await _get(await store.engine(ctx.db, engine_id), "engine")
+    row = _get(await store.engine(ctx.db, engine_id), "engine")
     view = engine_view(row)
     view["executions"] = [
         {
@@ -338,7 +338,7 @@ async def get_engine(ctx: TenantContext, engine_id: str) -> Row:
 
 
 async def rename_engine(ctx: TenantContext, engine_id: str, name: str) -> Row:
-    row = await _get(await store.engine(ctx.db, engine_id), "engine")
+    row = _get(await store.engine(ctx.db, engine_id), "engine")
     async with ctx.db.transaction() as tx:
         await tx.execute("UPDATE engines SET name = ? WHERE id = ?", [name, engine_id])
         await audit.record(
@@ -355,7 +355,7 @@ async def rename_engine(ctx: TenantContext, engine_id: str, name: str) -> Row:
 
 async def revoke_engine(ctx: TenantContext, engine_id: str) -> Row:
     """Refuse an engine from now on; the hub closes its connection at once."""
-    row = await _get(await store.engine(ctx.db, engine_id), "engine")
+    row = _get(await store.engine(ctx.db, engine_id), "engine")
     if row["status"] == "revoked":
         return await get_engine(ctx, engine_id)
     await store.revoke_engine_index(ctx.platform.control, engine_id, time.time())
@@ -498,7 +498,7 @@ async def list_artifacts(ctx: TenantContext, ws_id: str | None) -> list[Row]:
 
 
 async def get_artifact(ctx: TenantContext, art_id: str) -> Row:
-    art = await _get(await store.artifact(ctx.db, art_id), "artifact")
+    art = _get(await store.artifact(ctx.db, art_id), "artifact")
     await require_workspace(ctx, art["workspace_id"], "view")
     return {**art, "versions": await store.versions(ctx.db, art_id)}
 
@@ -507,12 +507,12 @@ async def _version_for(ctx: TenantContext, body: Row) -> Row:
     if body.get("artifact_version_id"):
         found = await store.version(ctx.db, body["artifact_version_id"])
     else:
-        art = await _get(
+        art = _get(
             await store.artifact(ctx.db, body.get("artifact_id", "")), "artifact"
         )
         number = body.get("artifact_version") or art["latest_version"]
         found = await store.version_by_number(ctx.db, art["id"], number)
-    return await _get(found, "artifact version")
+    return _get(found, "artifact version")
 
 
 async def _check_engine_target(
@@ -603,7 +603,7 @@ def task_view(row: Row) -> Row:
 
 
 async def _task(ctx: TenantContext, task_id: str, need: str) -> Row:
-    row = await _get(await store.task(ctx.db, task_id), "task")
+    row = _get(await store.task(ctx.db, task_id), "task")
     await require_workspace(ctx, row["workspace_id"], need)
     return row
 
@@ -696,7 +696,7 @@ def execution_view(row: Row) -> Row:
 
 
 async def _execution(ctx: TenantContext, exec_id: str, need: str) -> Row:
-    row = await _get(await store.execution(ctx.db, exec_id), "execution")
+    row = _get(await store.execution(ctx.db, exec_id), "execution")
     await require_workspace(ctx, row["workspace_id"], need)
     return row
 
@@ -776,7 +776,7 @@ async def promote(ctx: TenantContext, body: Row) -> Row:
     ws_id = (
         body.get("target_workspace_id")
         or (
-            await _get(
+            _get(
                 await store.workspace_by_name(ctx.db, target["id"], "Shared"),
                 "workspace",
             )

@@ -11,11 +11,18 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers import ADMIN_PASSWORD
-from tests.ui.conftest import ROOT, SHOTS, Watch, _free_port, _wait_ready, browser
+from tests.ui.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    SHOTS,
+    Watch,
+    _free_port,
+    _wait_ready,
+)
 from tests.ui.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-assert browser  # the session's Chromium, from the UI harness
 
 PLAN = {"name": "live", "steps": [
     {"type": "log", "message": "step one"},
@@ -48,6 +55,20 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    # Module-scoped, unlike the UI suite's: Playwright's sync API runs its own
+    # event loop, which must be gone before the async tests of this package.
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ export default function execution({ params, session, setTitle }) {
   const details = h("div", {});
   const log = h("pre", { class: "code-block", "aria-live": "polite", "data-log": "" });
   const root = h("section", { class: "page" }, header, card({ title: "Details", body: details }), card({ title: "Log", body: log }));
-  let source = null;
+  const controller = new AbortController();
 
   function draw(e) {
     setTitle(`${e.task_name} ${e.status}`);
@@ -32,24 +32,46 @@ export default function execution({ params, session, setTitle }) {
     replace(details, summary(e));
   }
 
-  function follow() {
-    source = new EventSource(apiUrl(`/executions/${enc(params.id)}/events`));
-    source.addEventListener("status", (event) => draw(JSON.parse(event.data)));
-    source.addEventListener("log", (event) => {
-      for (const line of JSON.parse(event.data).lines) log.append(`${line.line}\n`);
+  function handle(kind, data) {
+    if (kind === "status") draw(data);
+    if (kind === "log") {
+      for (const line of data.lines) log.append(`${line.line}\n`);
       log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  // A fetch stream rather than EventSource: it ends when the server ends the
+  // stream (after the final status), and never dials again by itself.
+  async function follow() {
+    const response = await fetch(apiUrl(`/executions/${enc(params.id)}/events`), {
+      credentials: "same-origin", signal: controller.signal, headers: { Accept: "text/event-stream" },
     });
-    source.addEventListener("end", () => source.close());
-    source.onerror = () => source.close();
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = /^event: (.*)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (kind && data) handle(kind[1], JSON.parse(data[1]));
+      }
+    }
   }
 
   api.get(`/executions/${enc(params.id)}`).then((e) => {
     draw(e);
-    follow();
+    return follow();
+  }).catch((error) => {
+    if (error.name !== "AbortError") log.append(`(live log stopped: ${error.message})\n`);
   });
   const stop = new MutationObserver(() => {
-    if (!document.body.contains(root) && source) {
-      source.close();
+    if (!document.body.contains(root)) {
+      controller.abort();
       stop.disconnect();
     }
   });
