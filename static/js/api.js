@@ -5,6 +5,14 @@ const BASE = "/api/v1";
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 let csrfToken = "";
+let pending = 0;
+
+// While any request is out, <html data-loading> drives the thin progress
+// bar at the top of the page (and tells tests the page has settled).
+function track(delta) {
+  pending += delta;
+  document.documentElement.toggleAttribute("data-loading", pending > 0);
+}
 const listeners = { unauthorized: [], passwordChange: [] };
 
 export function setCsrfToken(token) {
@@ -59,6 +67,15 @@ export async function request(method, path, { body, query, signal, quiet } = {})
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (UNSAFE.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  track(1);
+  try {
+    return await send(method, path, { body, query, signal, quiet, headers });
+  } finally {
+    track(-1);
+  }
+}
+
+async function send(method, path, { body, query, signal, quiet, headers }) {
   let response;
   try {
     response = await fetch(BASE + path + queryString(query), {

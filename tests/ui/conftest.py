@@ -123,8 +123,12 @@ class Watch:
 
     def _failed(self, request) -> None:  # type: ignore[no-untyped-def]
         failure = request.failure or ""
-        # A list aborts its previous request when the search changes.
-        if "ERR_ABORTED" in failure and request.resource_type == "fetch":
+        # A list aborts its previous request when the search changes, and
+        # leaving a page drops the favicon the browser was still fetching.
+        aborted = "ERR_ABORTED" in failure
+        if aborted and request.resource_type == "fetch":
+            return
+        if aborted and request.url.endswith("/static/favicon.svg"):
             return
         self.problems.append(
             f"request failed: {request.method} {request.url} {failure}"
@@ -158,14 +162,21 @@ def page(context, watch):  # type: ignore[no-untyped-def]
     assert not watch.problems, "\n".join(watch.problems)
 
 
+def settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page has no API request out and shows no spinner."""
+    # Locators, not wait_for_function: the CSP forbids the eval that needs.
+    page.locator("html:not([data-loading])").wait_for(state="attached")
+    page.locator(".loading").first.wait_for(state="detached")
+    page.locator("html:not([data-loading])").wait_for(state="attached")
+
+
 @pytest.fixture
 def shot():  # type: ignore[no-untyped-def]
     """Save a full-page screenshot under test-artifacts/screenshots/."""
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:  # type: ignore[no-untyped-def]
-        page.wait_for_load_state("networkidle")
-        page.locator(".loading").first.wait_for(state="detached", timeout=5000)
+        settle(page)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take

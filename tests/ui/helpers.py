@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.helpers import ADMIN_PASSWORD
+from tests.ui.conftest import settle
 
 PASSWORD = "Us3r-secret-pass"
 
@@ -33,7 +34,7 @@ def sign_in(
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/signin" not in url)
     page.locator("main h1").first.wait_for()
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def sign_out(page) -> None:  # type: ignore[no-untyped-def]

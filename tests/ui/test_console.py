@@ -365,17 +365,17 @@ def test_user_is_unlocked_deactivated_and_deleted(page, shot, admin_api) -> None
         assert response.status in (401, 423)
     sign_in(page)
     page.goto(f"/console/users/{user['id']}")
-    page.locator(".badge", has_text="locked").wait_for()
+    page.locator(".badge", has_text=re.compile("^locked$")).wait_for()
     shot(page, "80-user-locked")
     page.get_by_role("button", name="Unlock").click()
     page.get_by_text(f"{login} is unlocked.").wait_for()
-    assert page.locator(".badge", has_text="locked").count() == 0
+    page.locator(".badge", has_text=re.compile("^locked$")).wait_for(state="detached")
 
     page.get_by_role("button", name="Deactivate").click()
     page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
-    page.locator(".badge", has_text="inactive").wait_for()
+    page.locator(".badge", has_text=re.compile("^inactive$")).wait_for()
     page.get_by_role("button", name="Activate").click()
-    page.locator(".badge", has_text="active").wait_for()
+    page.locator(".badge", has_text=re.compile("^active$")).wait_for()
 
     page.get_by_role("button", name="Delete").click()
     shot(page, "81-delete-confirm")
