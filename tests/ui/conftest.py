@@ -2,8 +2,9 @@
 through Playwright, and a page that fails its test on any console error,
 uncaught exception, failed request or server error.
 
-One server serves the whole UI suite (tests make unique names); every test
-gets a fresh browser context, so no cookie leaks from one to the next.
+One server serves the whole UI suite (tests make unique names), one browser
+each test module; every test gets a fresh browser context, so no cookie
+leaks from one to the next.
 """
 
 from __future__ import annotations
@@ -88,8 +89,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # Per module: Playwright's sync API keeps its own event loop running,
+    # which must be gone before any asyncio test of the next module starts.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
