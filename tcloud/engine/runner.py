@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import io
 import os
 import shutil
@@ -33,6 +34,7 @@ import orjson
 METRICS_PREFIX = "##tcloud metrics "
 METRIC_NAMES = ("rows_read", "rows_written", "rows_rejected")
 KILL_GRACE_SECONDS = 3.0
+PR_SET_PDEATHSIG = 1
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -247,9 +249,7 @@ async def _pipe(job: Job, stream: asyncio.StreamReader, name: str) -> None:
         job.line(raw.decode(errors="replace").rstrip("\n"), name)
 
 
-async def run_python(
-    job: Job, content: bytes, params: dict[str, Any], entry: str, limit: float
-) -> Outcome:
+def _prepare(content: bytes, params: dict[str, Any]) -> tuple[Path, Path]:
     folder = Path(tempfile.mkdtemp(prefix="tcloud-job-"))
     try:
         _unpack(content, folder)
@@ -257,9 +257,28 @@ async def run_python(
         fd = os.open(params_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(orjson.dumps(params))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, params_file
+
+
+async def run_python(
+    job: Job, content: bytes, params: dict[str, Any], entry: str, limit: float
+) -> Outcome:
+    folder, params_file = await asyncio.to_thread(_prepare, content, params)
+    try:
         return await _run_child(job, folder, entry, params_file, limit)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+def _die_with_parent() -> None:
+    # Linux: the job gets SIGKILL if the engine dies (even by kill -9), so a
+    # job never outlives the engine that the server may retry it without.
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 async def _run_child(
@@ -274,6 +293,7 @@ async def _run_child(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     job.process = process
     assert process.stdout is not None and process.stderr is not None

@@ -128,3 +128,37 @@ async def _still(boss, exec_id: str, status: str) -> None:  # type: ignore[no-un
     await asyncio.sleep(1.5)
     row = await boss.json("GET", f"/executions/{exec_id}")
     assert row["status"] == status
+
+
+PID_JOB = "import os, time\nprint('pid', os.getpid(), flush=True)\ntime.sleep(60)\n"
+
+
+async def test_a_job_never_outlives_its_killed_engine(
+    server, boss, make_engine
+) -> None:
+    engine = await make_engine("py")
+    art = await _publish_job(boss, "pid", PID_JOB)
+    task = await make_task(boss, art["id"])
+    run = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
+
+    async def pid() -> int | None:
+        log = await (await boss.get(f"/executions/{run['id']}/log")).text()
+        found = [line[4:] for line in log.splitlines() if line.startswith("pid ")]
+        return int(found[0]) if found else None
+
+    child = await eventually(pid)
+    engine.kill9()
+
+    async def gone() -> bool:
+        return _zombie(child)
+
+    assert await eventually(gone, 10)
+
+
+def _zombie(pid: int) -> bool:
+    """Say whether a process is gone, or dead and waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
