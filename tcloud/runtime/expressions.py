@@ -30,7 +30,7 @@ _COMPARE = {"=", "==", "!=", "<>", "<", "<=", ">", ">="}
 _KEYWORDS = {
     "and", "or", "not", "is", "null", "in", "between", "like", "ilike",
     "case", "when", "then", "else", "end", "cast", "as", "true", "false",
-    "distinct", "interval", "date", "timestamp",
+    "distinct", "interval", "date", "timestamp", "select", "from", "where",
 }  # fmt: skip
 _MISSING = re.compile(r'unable to find column "([^"]+)"')
 _COLUMN = re.compile(r"Column: (\d+)")
@@ -46,14 +46,16 @@ def parse(
     """Parse an SQL expression, checked against `schema` when given."""
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError(node_id, field, "empty expression", position=1)
+    for kind, value, position in tokens(text):
+        if kind == "name" and value.lower() == "select":
+            raise ExpressionError(
+                node_id, field, "subqueries are not supported",
+                position=position, expression=text,
+            )  # fmt: skip
     try:
         expr = pl.sql_expr(text)
     except pl.exceptions.PolarsError as exc:
-        position = locate(text) or _column_of(str(exc))
-        raise ExpressionError(
-            node_id, field, _reason(text, position), position=position,
-            expression=text,
-        ) from exc  # fmt: skip
+        raise _refusal(text, str(exc), node_id, field) from exc
     if schema is not None:
         output_type(expr, schema, text, node_id=node_id, field=field)
     return expr
@@ -112,12 +114,32 @@ def locate(text: str) -> int | None:
     return None
 
 
-def _reason(text: str, position: int | None) -> str:
-    if position is None:
-        return "the expression does not parse"
-    if position > len(text):
-        return "the expression ends too early"
-    return f"unexpected {text[position - 1 :][:12]!r}"
+def _refusal(
+    text: str, message: str, node_id: str | None, field: str | None
+) -> ExpressionError:
+    """Explain why polars refused an expression, with a position if we can."""
+    position = locate(text)
+    if position is not None:
+        reason = (
+            "the expression ends too early"
+            if position > len(text)
+            else f"unexpected {text[position - 1 :][:12]!r}"
+        )
+    else:
+        # The syntax is fine; polars refused a name (an unknown function...).
+        reason = message.strip().splitlines()[0] if message.strip() else "invalid"
+        position = _column_of(message) or _quoted_in(text, reason)
+    return ExpressionError(node_id, field, reason, position=position, expression=text)
+
+
+def _quoted_in(text: str, message: str) -> int | None:
+    """Find in the text what a message quotes ('foo', `upper(b, 3)`)."""
+    for quoted in re.findall(r"'([^']+)'|`([^`]+)`", message):
+        fragment = next(q for q in quoted if q)
+        at = text.lower().find(fragment.lower())
+        if at >= 0:
+            return at + 1
+    return None
 
 
 def _column_of(message: str) -> int | None:

@@ -286,3 +286,19 @@ def test_a_source_fault_on_a_line_is_a_problem_with_that_line(tmp_path):
     problem = one(validate(chain(source("src", path), step("s", "sort", by=["a"]))))
 
     assert (problem["node"], problem["field"], problem["line"]) == ("src", "dataset", 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "words"),
+    [
+        ("foo(a) + 1", 1, "unsupported function"),
+        ("a + upper(b, 3)", 5, "no function matches"),
+        ("a IN (SELECT 1)", 7, "subqueries"),
+    ],
+)
+def test_refused_names_are_pointed_at(text, position, words):
+    with pytest.raises(ExpressionError) as caught:
+        parse(text, {"a": pl.Int64, "b": pl.String})
+
+    assert caught.value.position == position
+    assert words in str(caught.value)
