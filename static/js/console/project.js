@@ -60,7 +60,7 @@ function grantsCard(project, session) {
             action: () => api.del(grantPath(project, g.principal_type, g.principal_id)),
             success: "Access removed.",
             done: load,
-          }), { kind: "ghost", size: "sm" })
+          }), { kind: "ghost-danger", size: "sm" })
           : null))))));
   }
   async function grant() {

@@ -56,7 +56,7 @@ function holdersCard(role, session, reload) {
           action: () => api.del(`/roles/${enc(role.id)}/grants/${enc(p.type)}/${enc(p.id)}`),
           success: "Role taken away.",
           done: reload,
-        }), { size: "sm", kind: "ghost" })
+        }), { size: "sm", kind: "ghost-danger" })
         : null)));
   return card({
     title: "Holders",

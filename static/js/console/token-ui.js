@@ -52,7 +52,7 @@ export function revokeButton(token, revokePath, done) {
     action: () => api.del(revokePath),
     success: `${token.name} is revoked.`,
     done,
-  }), { kind: "ghost", size: "sm" });
+  }), { kind: "ghost-danger", size: "sm" });
 }
 
 /** Columns for listView, or for tokenTable. */

@@ -149,7 +149,7 @@ export function listView(options) {
       "nav",
       { class: "pager", "aria-label": `${title} pages` },
       h("p", { class: "pager-status" }, `${first}–${last} of ${page.total}`),
-      h("div", { class: "pager-buttons" }, prev, next),
+      page.total > pageSize ? h("div", { class: "pager-buttons" }, prev, next) : null,
     );
   }
 
