@@ -45,6 +45,7 @@ UPLOAD_AUDIENCE = "tcloud-upload"
 UPLOAD_SECONDS = 300
 UPLOAD_KEY_SETTING = "engines.upload_key"
 UPLOAD_KEY_PURPOSE = "engines.upload-key"
+TICKS_PER_HEARTBEAT = 4
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Connection:
     capacity: int = 1
     running: set[str] = field(default_factory=set)
     last_seen: float = field(default_factory=time.time)
+    last_ping: float = field(default_factory=time.time)
     connected_at: float = field(default_factory=time.time)
 
     @property
@@ -310,14 +312,19 @@ class Hub:
                 )
 
     async def _monitor(self) -> None:
-        interval = self.settings.heartbeat_seconds
+        # Ticks four times per heartbeat and pings only the connections due,
+        # so a thousand engines are pinged in slices, not in one burst.
+        tick = self.settings.heartbeat_seconds / TICKS_PER_HEARTBEAT
+        count = 0
         while True:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(tick)
+            count += 1
             try:
                 await self._heartbeat(time.time())
                 await self._lose_gone(time.time())
-                for tenant_id in list(self._waiting):
-                    await self.dispatch(tenant_id)
+                if count % TICKS_PER_HEARTBEAT == 0:
+                    for tenant_id in list(self._waiting):
+                        await self.dispatch(tenant_id)
             except Exception:
                 log.hub.exception("monitor_failed")
 
@@ -330,7 +337,8 @@ class Hub:
             elif now - conn.last_seen > limit:
                 log.hub.warning("heartbeats_missed engine=%s", conn.engine_id)
                 self._spawn(conn.ws.close(code=p.HEARTBEAT_MISSED, message=b"silent"))
-            else:
+            elif now - conn.last_ping >= self.settings.heartbeat_seconds:
+                conn.last_ping = now
                 sends.append(conn.peer.notify(p.PING))
         for result in await asyncio.gather(*sends, return_exceptions=True):
             if isinstance(result, Exception) and not isinstance(
@@ -592,6 +600,15 @@ class Hub:
         conn.running.discard(exec_id)
         if not changed:
             return False
+        actor = audit.Actor("engine", conn.engine_id, conn.name)
+        await audit.record(
+            db,
+            actor,
+            "execution.finish",
+            "execution",
+            exec_id,
+            details={"status": status},
+        )
         if error:
             line = {"stream": "system", "line": error}
             await self._log(db, conn.tenant_id, exec_id, [line])
