@@ -417,3 +417,15 @@ def test_lists_page_sort_and_keep_their_state_in_the_address(page, admin_api) ->
     assert header.get_attribute("aria-sort") == "descending"
     logins = page.locator("tbody tr td:first-child").all_inner_texts()
     assert logins == sorted(logins, key=str.lower, reverse=True)
+
+
+def test_names_are_shown_as_text_never_as_markup(page, admin_api) -> None:  # type: ignore[no-untyped-def]
+    name = f"<img src=x onerror=alert(1)><b>{unique('bold')}</b>"
+    group = admin_api.call("POST", "/groups", {"name": name}, status=201)
+    sign_in(page)
+    page.goto(f"/console/groups/{group['id']}")
+    page.get_by_role("heading", name=name, level=1).wait_for()
+    assert page.locator("main img, main b").count() == 0
+    page.goto("/console/groups")
+    page.get_by_role("link", name=name).wait_for()
+    assert page.locator("main img, main b").count() == 0
