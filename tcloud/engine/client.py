@@ -246,7 +246,7 @@ class EngineClient:
         if kind not in self.capabilities:
             return {"accepted": False, "reason": f"this engine cannot run {kind!r}"}
         if len(self.jobs) >= self.capacity:
-            return {"accepted": False, "reason": "the engine is at capacity"}
+            return {"accepted": False, "retryable": True, "reason": "at capacity"}
         job = runner.Job(command, self._emitter(exec_id))
         self.jobs[exec_id] = job
         self._spawn(self._run(job))

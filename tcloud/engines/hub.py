@@ -563,21 +563,29 @@ class Hub:
                     row["id"],
                     type(exc).__name__,
                 )
-                conn.running.discard(row["id"])
-                await store.update_execution(
-                    db,
-                    row["id"],
-                    {"status": "queued", "engine_id": None},
-                    only_if=("dispatched",),
-                )
-                self._waiting.add(conn.tenant_id)
+                if isinstance(exc, TimeoutError):
+                    # It may have started all the same: make sure it stops.
+                    self._spawn(self._cancel_on(conn, row["id"]))
+                await self._requeue(db, conn, row["id"])
                 return
-            if not reply.get("accepted"):
+            if reply.get("accepted"):
+                await self._publish_status(db, conn.tenant_id, row["id"])
+            elif reply.get("retryable"):
+                await self._requeue(db, conn, row["id"])
+            else:
                 conn.running.discard(row["id"])
                 reason = str(reply.get("reason", "the engine refused it"))[:500]
                 await self._finish_row(db, conn, row["id"], "failed", reason)
-                return
-            await self._publish_status(db, conn.tenant_id, row["id"])
+
+    async def _requeue(self, db: Database, conn: Connection, exec_id: str) -> None:
+        conn.running.discard(exec_id)
+        await store.update_execution(
+            db,
+            exec_id,
+            {"status": "queued", "engine_id": None},
+            only_if=("dispatched",),
+        )
+        self._waiting.add(conn.tenant_id)
 
     async def _finish_row(
         self,
