@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.conftest import settle
 from tests.ui.helpers import PASSWORD, api_session, sign_in, sign_out, unique
 
 pytestmark = pytest.mark.browser
@@ -351,6 +352,7 @@ def test_custom_role_is_made_with_the_permission_picker(page, shot, admin_api) -
     page.get_by_role("dialog").get_by_role("button", name="Delete role").click()
     page.wait_for_url("**/console/roles")
     page.get_by_role("link", name="Viewer").wait_for()
+    settle(page)
     assert page.get_by_role("link", name=name).count() == 0
 
 
@@ -429,3 +431,35 @@ def test_names_are_shown_as_text_never_as_markup(page, admin_api) -> None:  # ty
     page.goto("/console/groups")
     page.get_by_role("link", name=name).wait_for()
     assert page.locator("main img, main b").count() == 0
+
+
+def test_project_is_edited_its_grant_changed_and_it_is_deleted(page, admin_api) -> None:  # type: ignore[no-untyped-def]
+    project = admin_api.call(
+        "POST", "/projects", {"name": unique("Ledger")}, status=201
+    )
+    group = admin_api.call("POST", "/groups", {"name": unique("Finance")}, status=201)
+    grant = f"/projects/{project['id']}/grants/group/{group['id']}"
+    admin_api.call("PUT", grant, {"access": "read"})
+    sign_in(page)
+    page.goto(f"/console/projects/{project['id']}")
+    page.get_by_role("cell", name=group["name"]).wait_for()
+    page.get_by_label(f"Access of {group['name']}").select_option("admin")
+    page.get_by_text("Access changed to admin.").wait_for()
+    assert (
+        admin_api.call("GET", f"/projects/{project['id']}/grants")["items"][0]["access"]
+        == "admin"
+    )
+
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("dialog").get_by_label("Description").fill("The books")
+    page.get_by_role("dialog").get_by_role("button", name="Save changes").click()
+    page.get_by_text("The books").wait_for()
+    page.get_by_role("button", name="Remove").click()
+    page.get_by_role("dialog").get_by_role("button", name="Remove access").click()
+    page.get_by_role("heading", name="Nobody has been granted access").wait_for()
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete project").click()
+    page.wait_for_url("**/console/projects")
+    page.get_by_role("heading", name="Projects", level=1).wait_for()
+    settle(page)
+    assert page.get_by_role("link", name=project["name"]).count() == 0
