@@ -301,7 +301,7 @@ def test_tokens_are_shown_once_then_revoked(page, shot, context) -> None:  # typ
     shot(page, "65-audit-event")
 
 
-def test_keyboard_reaches_the_user_menu(page) -> None:  # type: ignore[no-untyped-def]
+def test_keyboard_reaches_the_user_menu(page, shot) -> None:  # type: ignore[no-untyped-def]
     sign_in(page)
     trigger = page.locator(".user-trigger")
     trigger.focus()
@@ -319,6 +319,7 @@ def test_keyboard_reaches_the_user_menu(page) -> None:  # type: ignore[no-untype
     page.keyboard.press("Enter")
     page.wait_for_url("**/account/password")
     page.get_by_role("heading", name="Change password", level=1).wait_for()
+    shot(page, "90-change-password")
 
 
 def test_custom_role_is_made_with_the_permission_picker(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
@@ -391,6 +392,7 @@ def test_user_is_unlocked_deactivated_and_deleted(page, shot, admin_api) -> None
     page.get_by_role("heading", name="Not found").wait_for()
     page.goto("/no/such/page")
     page.get_by_role("heading", name="There is no page at this address").wait_for()
+    shot(page, "83-not-found")
 
 
 def test_lists_page_sort_and_keep_their_state_in_the_address(page, admin_api) -> None:  # type: ignore[no-untyped-def]
