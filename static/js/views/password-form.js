@@ -9,7 +9,7 @@ export function passwordForm({ currentLabel = "Current password", submitLabel = 
     fields: [
       { name: "current_password", label: currentLabel, type: "password", required: true, autocomplete: "current-password", trim: false },
       { name: "new_password", label: "New password", type: "password", required: true, autocomplete: "new-password", trim: false,
-        hint: "Long (the tenant sets the minimum, 12 characters unless changed), mixing two of lower case, upper case, digits and symbols, and not containing your login." },
+        hint: "At least 12 characters (unless the server is set to another minimum), mixing two of lower case, upper case, digits and symbols, and not containing your login." },
       { name: "confirm", label: "Repeat the new password", type: "password", required: true, autocomplete: "new-password", trim: false },
     ],
     submitLabel,
