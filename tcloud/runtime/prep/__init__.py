@@ -4,13 +4,14 @@
     validate_step(step, schema)                   raises PrepError
     infer_types / quality / profile / suggest     the grid's header
     compile_filter(spec, schema)                  grid filters and scopes
+    freeze(step, sample)                          fix inferred date formats
 
 A step is {"id", "function", "column" | "columns", "params", "enabled",
 "scope": {"filter": spec} | {"rows": [ids]}, "new_column"}.
 """
 
 from tcloud.runtime.prep import functions as _functions  # noqa: F401  (registers)
-from tcloud.runtime.prep.engine import ROW_ID, apply, apply_step, with_row_ids
+from tcloud.runtime.prep.engine import ROW_ID, apply, apply_step, freeze, with_row_ids
 from tcloud.runtime.prep.errors import PrepError
 from tcloud.runtime.prep.filters import compile_filter
 from tcloud.runtime.prep.quality import profile, quality, suggest
@@ -33,6 +34,7 @@ __all__ = [
     "apply",
     "apply_step",
     "compile_filter",
+    "freeze",
     "functions",
     "infer_type",
     "infer_types",

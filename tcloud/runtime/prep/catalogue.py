@@ -81,7 +81,10 @@ from all its values; ISO (year-first) values are only tried with year-first
 formats; when day-first and month-first read exactly the same values the
 type is `date` with no format and both in `ambiguous`, and date functions
 asked to infer refuse with an error on `format` until one is chosen.
-Formats are strftime (`%d/%m/%Y`) or `yyyy-MM-dd` style patterns.
+Formats are strftime (`%d/%m/%Y`) or `yyyy-MM-dd` style patterns. A step
+whose `format` is `infer` reads the first 1,000 rows of the plan at that
+step; `freeze(step, sample)`, called when the step is added, writes the
+inferred format into the step so every later run reads dates the same way.
 
 Text columns are read as numbers by math functions; text that is not a
 number becomes empty. Date functions that write text keep values that do

@@ -200,3 +200,29 @@ def _place(lf: pl.LazyFrame, placed: Mapping[str, list[str]]) -> pl.LazyFrame:
         order.append(name)
         order.extend(n for n in placed.get(name, []) if n != name)
     return lf.select(order)
+
+
+def freeze(step: Mapping[str, Any], df: pl.DataFrame) -> dict[str, Any]:
+    """Return the step with each inferred date format fixed from the sample.
+
+    Call it when a step is added in the grid: the stored step then reads
+    dates the same way on any data, whatever rows the full run meets first.
+    Raises PrepError naming the format parameter when the dates are
+    ambiguous (day and month both fit) or fit no known format.
+    """
+    function = REGISTRY.get(step.get("function", ""))
+    if function is None:
+        return dict(step)
+    params = dict(step.get("params") or {})
+    schema = df.collect_schema()
+    pairs = [("format", c) for c in step_columns(step)]
+    if params.get("since") == "column" and params.get("other"):
+        pairs.append(("other_format", params["other"]))
+    names = {p.name for p in function.params}
+    for param, column in pairs:
+        if param not in names or column not in schema or schema[column] != pl.String:
+            continue
+        if params.get(param) in (None, "infer"):
+            ctx = StepContext(step.get("id"), params, schema, df.lazy(), column)
+            params[param] = ctx.date_format(column, param)
+    return {**step, "params": params}

@@ -127,3 +127,28 @@ def test_two_digit_years_and_month_names() -> None:
         "date", "%d/%m/%y"
     )
     assert infer_type(pl.Series(["March 4, 2024"])) == ColumnType("date", "%B %d, %Y")
+
+
+def test_freeze_fixes_the_inferred_format_in_the_step() -> None:
+    from tcloud.runtime.prep import freeze
+
+    sample = pl.DataFrame({"a": ["13/01/2024", "02/03/2024"], "n": ["1", "2"]})
+    added = step("extract_date_parts", params={"parts": ["month"]})
+
+    frozen = freeze(added, sample)
+
+    assert frozen["params"]["format"] == "%d/%m/%Y"
+    later = pl.DataFrame({"a": ["02/03/2024"], "n": ["1"]})
+    assert run(later, frozen).get_column("a_month").to_list() == [3]
+    assert freeze(step("trim", "n"), sample)["params"] == {}
+
+
+def test_freeze_refuses_ambiguous_dates() -> None:
+    from tcloud.runtime.prep import freeze
+
+    sample = pl.DataFrame({"a": ["01/02/2024"]})
+
+    with pytest.raises(PrepError) as caught:
+        freeze(step("change_date_pattern", params={"pattern": "%Y"}), sample)
+
+    assert caught.value.parameter == "format"
