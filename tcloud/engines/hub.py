@@ -17,15 +17,12 @@ engine's message causes goes through the tenant id of its credential.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
 import orjson
 from aiohttp import WSMsgType, web
 
@@ -35,16 +32,13 @@ from tcloud.engine import protocol as p
 from tcloud.engine import sealing
 from tcloud.engines import service, store
 from tcloud.engines.errors import EngineRefused
-from tcloud.platform import audit, people
+from tcloud.engines.repository import Repository, authenticate
+from tcloud.platform import audit
 from tcloud.platform.context import Platform
 from tcloud.platform.db import Database, Row
-from tcloud.platform.errors import NotFound
-from tcloud.platform.ids import digest, iso, now_iso
+from tcloud.platform.errors import TcloudError
+from tcloud.platform.ids import iso, now_iso
 
-UPLOAD_AUDIENCE = "tcloud-upload"
-UPLOAD_SECONDS = 300
-UPLOAD_KEY_SETTING = "engines.upload_key"
-UPLOAD_KEY_PURPOSE = "engines.upload-key"
 TICKS_PER_HEARTBEAT = 4
 
 
@@ -91,7 +85,7 @@ class Hub:
         self._gone: dict[str, tuple[str, float]] = {}
         self._waiting: set[str] = set()
         self._locks: dict[str, asyncio.Lock] = {}
-        self._upload_keys: dict[str, bytes] = {}
+        self.repository = Repository(platform)
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self.closing = False
@@ -147,21 +141,9 @@ class Hub:
                 if await store.count_waiting(db):
                     self._waiting.add(tenant.id)
 
-    async def authenticate(self, request: web.Request) -> Row:
-        """Return the engine index row of a request's credential, or refuse it."""
-        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credential:
-            raise EngineRefused("send the engine credential as a bearer token")
-        row = await store.engine_by_credential(
-            self.platform.control, digest(credential)
-        )
-        if row is None or row["revoked_at"]:
-            raise EngineRefused("this engine is unknown or revoked: pair it again")
-        return row
-
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Serve one engine's websocket, from hello to close."""
-        index = await self.authenticate(request)
+        index = await authenticate(self.platform, request)
         async with self.platform.stores.use(index["tenant_id"]) as db:
             engine = await store.engine(db, index["engine_id"])
         if engine is None or engine["status"] != "paired":
@@ -287,7 +269,7 @@ class Hub:
         elif message.type == p.EVENT:
             await self._event(conn, message)
         elif message.type == p.UPLOAD:
-            await self._upload_token(conn, message)
+            await self._upload_grant(conn, message)
         elif message.type != p.PONG:
             await conn.peer.error(message, "unknown-type", f"no {message.type} here")
 
@@ -715,6 +697,17 @@ class Hub:
         error = str(body.get("error") or "")[:2000]
         await self._finish_row(db, conn, exec_id, str(status), error, extra)
 
+    async def _upload_grant(self, conn: Connection, message: p.Message) -> None:
+        exec_id = str(message.body.get("execution_id", ""))
+        try:
+            grant = await self.repository.grant(
+                conn.tenant_id, conn.engine_id, exec_id, message.body.get("kind")
+            )
+        except TcloudError as exc:
+            await conn.peer.error(message, exc.code, exc.detail)
+            return
+        await conn.peer.reply(message, grant)
+
     def _publish(self, tenant_id: str, exec_id: str, payload: dict[str, Any]) -> None:
         if self.platform.broker is not None:
             self.platform.broker.publish(f"executions.{tenant_id}.{exec_id}", payload)
@@ -740,113 +733,6 @@ class Hub:
                     db, exec_id, {"status": "cancelled", "finished_at": now_iso()}
                 )
             await self._publish_status(db, tenant_id, exec_id)
-
-    async def _upload_key(self, tenant_id: str) -> bytes:
-        key = self._upload_keys.get(tenant_id)
-        if key is not None:
-            return key
-        cipher = await self.platform.cipher(tenant_id)
-        async with self.platform.stores.use(tenant_id) as db:
-            stored = await people.get_setting(db, UPLOAD_KEY_SETTING)
-            if not isinstance(stored, str):
-                key = secrets.token_bytes(32)
-                sealed = cipher.seal(UPLOAD_KEY_PURPOSE, key)
-                async with db.transaction() as tx:
-                    await people.put_setting(
-                        tx, UPLOAD_KEY_SETTING, base64.b64encode(sealed).decode()
-                    )
-            else:
-                key = cipher.open(UPLOAD_KEY_PURPOSE, base64.b64decode(stored))
-        self._upload_keys[tenant_id] = key
-        return key
-
-    async def _upload_token(self, conn: Connection, message: p.Message) -> None:
-        exec_id = str(message.body.get("execution_id", ""))
-        kind = message.body.get("kind")
-        if kind not in ("log", "result"):
-            await conn.peer.error(message, "invalid", "kind must be log or result")
-            return
-        async with self.platform.stores.use(conn.tenant_id) as db:
-            row = await store.execution(db, exec_id)
-        if row is None or row["engine_id"] != conn.engine_id:
-            await conn.peer.error(message, "not-found", "no such execution here")
-            return
-        claims = {
-            "sub": exec_id,
-            "eng": conn.engine_id,
-            "tid": conn.tenant_id,
-            "kind": kind,
-            "jti": secrets.token_urlsafe(16),
-            "aud": UPLOAD_AUDIENCE,
-            "exp": int(time.time()) + UPLOAD_SECONDS,
-        }
-        token = jwt.encode(claims, await self._upload_key(conn.tenant_id), "HS256")
-        await conn.peer.reply(
-            message,
-            {"token": token, "path": "/engine/uploads", "expires_in": UPLOAD_SECONDS},
-        )
-
-    async def accept_upload(self, token: str, content: bytes) -> dict[str, Any]:
-        """Check a single-use upload token and keep the file it carries."""
-        try:
-            unverified = jwt.decode(token, options={"verify_signature": False})
-            tenant_id = str(unverified["tid"])
-            claims = jwt.decode(
-                token,
-                await self._upload_key(tenant_id),
-                ["HS256"],
-                audience=UPLOAD_AUDIENCE,
-                options={"require": ["exp", "jti", "sub"]},
-            )
-        except (jwt.PyJWTError, KeyError, ValueError):
-            raise EngineRefused("the upload token is invalid or expired") from None
-        async with self.platform.stores.use(tenant_id) as db:
-            row = await store.execution(db, claims["sub"])
-            if row is None or row["engine_id"] != claims["eng"]:
-                raise EngineRefused("the upload token does not match an execution")
-            async with db.transaction() as tx:
-                if not await store.use_upload_token(tx, claims["jti"]):
-                    raise EngineRefused("this upload token was already used")
-            key = await self._keep_upload(
-                tenant_id, claims["sub"], claims["kind"], content
-            )
-            async with db.transaction() as tx:
-                await store.put_execution_file(
-                    tx, claims["sub"], claims["kind"], b"" if key else content, key
-                )
-        return {
-            "execution_id": claims["sub"],
-            "kind": claims["kind"],
-            "size": len(content),
-        }
-
-    async def _keep_upload(
-        self, tenant_id: str, exec_id: str, kind: str, content: bytes
-    ) -> str:
-        """Put an uploaded file in the blob store; return its key ("" if none)."""
-        if self.platform.blobs is None:
-            return ""
-        key = f"executions/{exec_id}/{kind}"
-        await self.platform.blobs.put_bytes(tenant_id, key, content)
-        return key
-
-    async def artifact(
-        self, request: web.Request, version_id: str
-    ) -> tuple[Row, bytes]:
-        """Return an artifact version for the engine that asks, if it may have it."""
-        index = await self.authenticate(request)
-        async with self.platform.stores.use(index["tenant_id"]) as db:
-            engine = await store.engine(db, index["engine_id"])
-            version = await store.version(db, version_id)
-            if (
-                engine is None
-                or version is None
-                or (version["environment_id"] != engine["environment_id"])
-            ):
-                raise NotFound("no such artifact version")
-            return version, await service.artifact_bytes(
-                self.platform, index["tenant_id"], db, version
-            )
 
 
 HUB: web.AppKey[Hub] = web.AppKey("engines.hub", Hub)

@@ -586,7 +586,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 async def artifact(request: web.Request) -> web.StreamResponse:
     hub = request.config_dict[HUB]
-    version, content = await hub.artifact(request, request.match_info["version_id"])
+    version, content = await hub.repository.artifact(
+        request, request.match_info["version_id"]
+    )
     return web.Response(
         body=content,
         content_type="application/octet-stream",
@@ -598,7 +600,7 @@ async def upload(request: web.Request) -> web.Response:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     hub = request.config_dict[HUB]
     content = await _read_limited(request, 64 * 1024 * 1024)
-    result = await hub.accept_upload(
+    result = await hub.repository.accept_upload(
         token if scheme.lower() == "bearer" else "", content
     )
     return web.json_response(result, status=201)
