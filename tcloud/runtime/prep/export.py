@@ -160,7 +160,10 @@ def export_xlsx(
     header: bool = True,
 ) -> Path:
     """Write an XLSX workbook of one sheet, batch by batch."""
-    import xlsxwriter
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise ExportError("XLSX export needs the xlsxwriter package") from None
 
     schema = lf.collect_schema()
     with atomic_path(path) as temp:

@@ -84,6 +84,7 @@ def test_failed_export_leaves_nothing(tmp_path) -> None:
 
 
 def test_xlsx_keeps_precision_text_and_types(tmp_path) -> None:
+    pytest.importorskip("xlsxwriter")
     openpyxl = pytest.importorskip("openpyxl")
 
     path = export_xlsx(FRAME.lazy(), tmp_path / "out.xlsx")
