@@ -86,8 +86,12 @@ whose `format` is `infer` reads the first 1,000 rows of the plan at that
 step; `freeze(step, sample)`, called when the step is added, writes the
 inferred format into the step so every later run reads dates the same way.
 
-Text columns are read as numbers by math functions; text that is not a
-number becomes empty. Date functions that write text keep values that do
+Math functions read text columns as plain numbers (`1234.5`, `-3e2`, spaces
+around allowed); text that is not one becomes empty, and the result is a
+Float64 column (integer columns stay integers where the operation keeps
+them whole). Convert `1.234,5` and the like with `change_number_format`
+first. `change_type` empties the values that do not fit the new type; the
+quality bar shows how many before the step is added. Date functions that write text keep values that do
 not parse as they were.
 
 ## Vectorisation
