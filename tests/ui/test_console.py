@@ -52,8 +52,8 @@ def test_administrator_walks_through_the_console(page, shot) -> None:  # type: i
 
     page.get_by_role("link", name="Groups", exact=True).click()
     page.get_by_role("heading", name="Groups", level=1).wait_for()
-    shot(page, "06-groups-empty")
-    page.get_by_role("button", name="Create group").click()
+    shot(page, "06-groups")
+    page.get_by_role("button", name="Create group", exact=True).click()
     page.get_by_role("dialog").get_by_label("Name").fill(group)
     page.get_by_role("dialog").get_by_role("button", name="Create group").click()
     page.get_by_role("heading", name=group, level=1).wait_for()
@@ -66,7 +66,7 @@ def test_administrator_walks_through_the_console(page, shot) -> None:  # type: i
     shot(page, "07-group-with-member")
 
     page.get_by_role("link", name="Projects", exact=True).click()
-    page.get_by_role("button", name="Create project").click()
+    page.get_by_role("button", name="Create project", exact=True).click()
     page.get_by_role("dialog").get_by_label("Name").fill(project)
     page.get_by_role("dialog").get_by_label("Description").fill(
         "One view of every customer"
@@ -253,7 +253,7 @@ def test_tokens_are_shown_once_then_revoked(page, shot, context) -> None:  # typ
     account = unique("ci-deployer")
     sign_in(page)
     page.goto("/console/service-accounts")
-    page.get_by_role("button", name="Create service account").click()
+    page.get_by_role("button", name="Create service account", exact=True).click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Name").fill(account)
     dialog.get_by_label("Integration developer").check()

@@ -17,20 +17,19 @@ export function groupFields(group = {}) {
 
 export default function groups({ session, navigate }) {
   const canWrite = session.can("groups:write");
-  const create = canWrite
-    ? button("Create group", async () => {
-      const created = await formDialog({
-        title: "Create a group",
-        submitLabel: "Create group",
-        fields: groupFields(),
-        onSubmit: (values) => api.post("/groups", values),
-      });
-      if (created) {
-        toast(`Group ${created.name} created.`);
-        navigate(`/console/groups/${enc(created.id)}`);
-      }
-    }, { kind: "primary", iconName: "plus" })
-    : null;
+  async function onCreate() {
+    const created = await formDialog({
+      title: "Create a group",
+      submitLabel: "Create group",
+      fields: groupFields(),
+      onSubmit: (values) => api.post("/groups", values),
+    });
+    if (created) {
+      toast(`Group ${created.name} created.`);
+      navigate(`/console/groups/${enc(created.id)}`);
+    }
+  }
+  const create = canWrite ? button("Create group", onCreate, { kind: "primary", iconName: "plus" }) : null;
   return listView({
     title: "Groups",
     description: "Sets of users that carry roles: give a role to a group once instead of to each person.",
@@ -46,6 +45,7 @@ export default function groups({ session, navigate }) {
     ],
     empty: {
       title: "No groups yet",
+      action: canWrite ? button("Create the first group", onCreate, { kind: "primary" }) : null,
       text: canWrite ? "Create a group, add people to it, then give it roles." : "No group has been made in this tenant yet.",
     },
   }).el;

@@ -28,20 +28,19 @@ export function projectFields(project = {}) {
 
 export default function projects({ session, navigate }) {
   const canWrite = session.can("projects:write");
-  const create = canWrite
-    ? button("Create project", async () => {
-      const created = await formDialog({
-        title: "Create a project",
-        submitLabel: "Create project",
-        fields: projectFields(),
-        onSubmit: (values) => api.post("/projects", values),
-      });
-      if (created) {
-        toast(`Project ${created.name} created.`);
-        navigate(`/console/projects/${enc(created.id)}`);
-      }
-    }, { kind: "primary", iconName: "plus" })
-    : null;
+  async function onCreate() {
+    const created = await formDialog({
+      title: "Create a project",
+      submitLabel: "Create project",
+      fields: projectFields(),
+      onSubmit: (values) => api.post("/projects", values),
+    });
+    if (created) {
+      toast(`Project ${created.name} created.`);
+      navigate(`/console/projects/${enc(created.id)}`);
+    }
+  }
+  const create = canWrite ? button("Create project", onCreate, { kind: "primary", iconName: "plus" }) : null;
   return listView({
     title: "Projects",
     description: "Projects hold the work of a team. Grant users, groups or service accounts read, write or admin access to each.",
@@ -56,6 +55,7 @@ export default function projects({ session, navigate }) {
     ],
     empty: {
       title: "No projects yet",
+      action: canWrite ? button("Create the first project", onCreate, { kind: "primary" }) : null,
       text: canWrite ? "Create a project, then grant the groups that work on it access." : "No project has been shared with you yet. Ask a project administrator for access.",
     },
   }).el;

@@ -18,26 +18,25 @@ export function accountFields(account = {}) {
 
 export default function serviceAccounts({ session, navigate }) {
   const canWrite = session.can("service_accounts:write");
-  const create = canWrite
-    ? button("Create service account", async () => {
-      const roles = session.can("roles:read") ? await listAll("/roles") : [];
-      const created = await formDialog({
-        title: "Create a service account",
-        submitLabel: "Create service account",
-        size: "lg",
-        layout: "grid",
-        fields: [
-          ...accountFields(),
-          roles.length ? pickerField("role_ids", "Roles", () => checklist({ name: "role_ids", options: roles.map((r) => ({ value: r.id, label: r.name, hint: r.description })) })) : null,
-        ],
-        onSubmit: (values) => api.post("/service-accounts", values),
-      });
-      if (created) {
-        toast(`Service account ${created.name} created. Now make it a token.`);
-        navigate(`/console/service-accounts/${enc(created.id)}`);
-      }
-    }, { kind: "primary", iconName: "plus" })
-    : null;
+  async function onCreate() {
+    const roles = session.can("roles:read") ? await listAll("/roles") : [];
+    const created = await formDialog({
+      title: "Create a service account",
+      submitLabel: "Create service account",
+      size: "lg",
+      layout: "grid",
+      fields: [
+        ...accountFields(),
+        roles.length ? pickerField("role_ids", "Roles", () => checklist({ name: "role_ids", options: roles.map((r) => ({ value: r.id, label: r.name, hint: r.description })) })) : null,
+      ],
+      onSubmit: (values) => api.post("/service-accounts", values),
+    });
+    if (created) {
+      toast(`Service account ${created.name} created. Now make it a token.`);
+      navigate(`/console/service-accounts/${enc(created.id)}`);
+    }
+  }
+  const create = canWrite ? button("Create service account", onCreate, { kind: "primary", iconName: "plus" }) : null;
   return listView({
     title: "Service accounts",
     description: "Identities for scripts, CI and other machines. Each has its own roles and tokens.",
@@ -53,6 +52,7 @@ export default function serviceAccounts({ session, navigate }) {
     ],
     empty: {
       title: "No service accounts yet",
+      action: canWrite ? button("Create the first service account", onCreate, { kind: "primary" }) : null,
       text: canWrite ? "Create one for each script or pipeline that calls the API, give it only the roles it needs, then make it a token." : "No service account has been made in this tenant yet.",
     },
   }).el;
