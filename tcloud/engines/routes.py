@@ -13,7 +13,7 @@ import orjson
 from aiohttp import web
 
 from tcloud.appkeys import PLATFORM
-from tcloud.engines import service
+from tcloud.engines import service, workspaces
 from tcloud.engines.hub import HUB, Hub
 from tcloud.platform.api import Call, Endpoints, client_ip
 from tcloud.platform.errors import Invalid, TooLarge
@@ -44,7 +44,7 @@ GRANT = obj(
     {
         "principal_type": enum("user", "group", "service_account"),
         "principal_id": string(1, 64),
-        "permission": enum(*service.WORKSPACE_PERMISSIONS),
+        "permission": enum(*workspaces.WORKSPACE_PERMISSIONS),
     }
 )
 GRANTS = obj({"grants": array(GRANT, 500)})
@@ -127,7 +127,7 @@ def _items(rows: list[Any]) -> dict[str, Any]:
     "/environments", "environments:read", "List environments", response=page_of(ANY)
 )
 async def list_environments(call: Call) -> dict[str, Any]:
-    return _items(await service.list_environments(call.tenant))
+    return _items(await workspaces.list_environments(call.tenant))
 
 
 @environments.post(
@@ -139,7 +139,7 @@ async def list_environments(call: Call) -> dict[str, Any]:
     status=201,
 )
 async def create_environment(call: Call) -> dict[str, Any]:
-    return await service.create_environment(
+    return await workspaces.create_environment(
         call.tenant, call.body["name"], call.body.get("description", "")
     )
 
@@ -148,7 +148,7 @@ async def create_environment(call: Call) -> dict[str, Any]:
     "/environments/{env_id}", "environments:read", "Get an environment", response=ANY
 )
 async def get_environment(call: Call) -> dict[str, Any]:
-    return await service.get_environment(call.tenant, call.param("env_id"))
+    return await workspaces.get_environment(call.tenant, call.param("env_id"))
 
 
 @environments.patch(
@@ -159,7 +159,7 @@ async def get_environment(call: Call) -> dict[str, Any]:
     response=ANY,
 )
 async def update_environment(call: Call) -> dict[str, Any]:
-    return await service.update_environment(
+    return await workspaces.update_environment(
         call.tenant, call.param("env_id"), call.body
     )
 
@@ -171,7 +171,7 @@ async def update_environment(call: Call) -> dict[str, Any]:
     status=204,
 )
 async def delete_environment(call: Call) -> None:
-    await service.delete_environment(call.tenant, call.param("env_id"))
+    await workspaces.delete_environment(call.tenant, call.param("env_id"))
 
 
 @environments.get(
@@ -181,7 +181,7 @@ async def delete_environment(call: Call) -> None:
     response=page_of(ANY),
 )
 async def list_workspaces(call: Call) -> dict[str, Any]:
-    return _items(await service.list_workspaces(call.tenant, call.param("env_id")))
+    return _items(await workspaces.list_workspaces(call.tenant, call.param("env_id")))
 
 
 @environments.post(
@@ -193,7 +193,7 @@ async def list_workspaces(call: Call) -> dict[str, Any]:
     status=201,
 )
 async def create_workspace(call: Call) -> dict[str, Any]:
-    return await service.create_workspace(
+    return await workspaces.create_workspace(
         call.tenant,
         call.param("env_id"),
         call.body["name"],
@@ -208,7 +208,7 @@ async def create_workspace(call: Call) -> dict[str, Any]:
     response=GRANTS,
 )
 async def get_grants(call: Call) -> dict[str, Any]:
-    return {"grants": await service.get_grants(call.tenant, call.param("ws_id"))}
+    return {"grants": await workspaces.get_grants(call.tenant, call.param("ws_id"))}
 
 
 @environments.put(
@@ -219,7 +219,7 @@ async def get_grants(call: Call) -> dict[str, Any]:
     response=GRANTS,
 )
 async def set_grants(call: Call) -> dict[str, Any]:
-    rows = await service.set_grants(
+    rows = await workspaces.set_grants(
         call.tenant, call.param("ws_id"), call.body["grants"]
     )
     return {"grants": rows}

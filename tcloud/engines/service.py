@@ -1,4 +1,4 @@
-"""The rules of environments, workspaces, engines, artifacts, tasks, executions.
+"""The rules of engines, artifacts, tasks, executions and promotions.
 
 Every call takes the tenant's context first. Changes write their audit event
 in the same transaction, then tell the hub through the broker (topic
@@ -21,14 +21,20 @@ from tcloud.engine import sealing
 from tcloud.engines import store
 from tcloud.engines.cron import Cron, CronError
 from tcloud.engines.errors import PairingKeyExpired, PairingKeyUnknown, PairingKeyUsed
+from tcloud.engines.workspaces import (
+    default_environment,
+    ensure_personal_workspace,
+    existing,
+    get_environment,
+    require_workspace,
+    visible_workspaces,
+)
 from tcloud.platform import audit
 from tcloud.platform.context import Platform, TenantContext
 from tcloud.platform.db import Row
-from tcloud.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from tcloud.platform.errors import Conflict, Invalid, NotFound
 from tcloud.platform.ids import digest, iso, new_id, new_secret, now_iso
-from tcloud.platform.rbac import ALL
 
-WORKSPACE_PERMISSIONS = ("view", "author", "execute", "publish", "manage")
 SECRETS_PURPOSE = "engines.task-secrets"
 PAIRING_PREFIX = "tpk"
 CREDENTIAL_PREFIX = "tce"
@@ -44,167 +50,6 @@ def _publish(platform: Platform, topic: str, payload: dict[str, Any]) -> None:
 def work_arrived(platform: Platform, tenant_id: str) -> None:
     """Tell the hub a tenant has executions waiting for an engine."""
     _publish(platform, "engines.work", {"tenant_id": tenant_id})
-
-
-def _get(row: Row | None, what: str) -> Row:
-    if row is None:
-        raise NotFound(f"no such {what}")
-    return row
-
-
-def _is_admin(ctx: TenantContext) -> bool:
-    return ctx.principal.can(ALL) or ctx.principal.can("environments:write")
-
-
-async def workspace_permissions(ctx: TenantContext, ws: Row) -> set[str]:
-    """Return what the caller may do in a workspace."""
-    p = ctx.principal
-    if _is_admin(ctx) or (ws["kind"] == "personal" and ws["owner_id"] == p.id):
-        return set(WORKSPACE_PERMISSIONS)
-    granted = await store.permissions_in(ctx.db, ws["id"], p.kind, p.id)
-    if ws["kind"] == "shared" and not await store.grants(ctx.db, ws["id"]):
-        # A shared workspace nobody was granted on is open to the tenant's
-        # roles: its permissions alone decide.
-        granted = set(WORKSPACE_PERMISSIONS) - {"manage"}
-    if "manage" in granted:
-        return set(WORKSPACE_PERMISSIONS)
-    return granted | ({"view"} if granted else set())
-
-
-async def require_workspace(ctx: TenantContext, ws_id: str, need: str) -> Row:
-    ws = _get(await store.workspace(ctx.db, ws_id), "workspace")
-    have = await workspace_permissions(ctx, ws)
-    if not have:
-        raise NotFound("no such workspace")
-    if need not in have:
-        raise Forbidden(f"this needs the workspace permission {need}")
-    return ws
-
-
-async def visible_workspaces(ctx: TenantContext, need: str = "view") -> list[str]:
-    await ensure_personal_workspace(ctx)
-    found = []
-    for ws in await store.workspaces(ctx.db):
-        if need in await workspace_permissions(ctx, ws):
-            found.append(ws["id"])
-    return found
-
-
-async def default_environment(ctx: TenantContext) -> Row:
-    return _get(await store.environment_by_name(ctx.db, "default"), "environment")
-
-
-async def ensure_personal_workspace(ctx: TenantContext, env_id: str = "") -> Row:
-    """Return the caller's personal workspace in an environment, made if missing."""
-    p = ctx.principal
-    env_id = env_id or (await default_environment(ctx))["id"]
-    found = await store.personal_workspace(ctx.db, env_id, p.id)
-    if found is not None:
-        return found
-    async with ctx.db.transaction() as tx:
-        name = f"Personal ({p.name})"[:100]
-        ws_id = await store.insert_workspace(tx, env_id, name, "personal", p.id)
-        await audit.record(tx, ctx.actor, "workspace.create", "workspace", ws_id, name)
-    return _get(await store.workspace(ctx.db, ws_id), "workspace")
-
-
-async def list_environments(ctx: TenantContext) -> list[Row]:
-    return await store.environments(ctx.db)
-
-
-async def get_environment(ctx: TenantContext, env_id: str) -> Row:
-    return _get(await store.environment(ctx.db, env_id), "environment")
-
-
-async def create_environment(ctx: TenantContext, name: str, description: str) -> Row:
-    if await store.environment_by_name(ctx.db, name) is not None:
-        raise Conflict(f"an environment named {name} already exists")
-    async with ctx.db.transaction() as tx:
-        env_id = await store.insert_environment(tx, name, description)
-        await store.insert_workspace(tx, env_id, "Shared", "shared")
-        await audit.record(
-            tx, ctx.actor, "environment.create", "environment", env_id, name
-        )
-    return await get_environment(ctx, env_id)
-
-
-async def update_environment(
-    ctx: TenantContext, env_id: str, fields: dict[str, Any]
-) -> Row:
-    env = await get_environment(ctx, env_id)
-    if env["name"] == "default" and fields.get("name", "default") != "default":
-        raise Conflict("the default environment keeps its name")
-    async with ctx.db.transaction() as tx:
-        await store.update_environment(tx, env_id, fields)
-        await audit.record(
-            tx,
-            ctx.actor,
-            "environment.update",
-            "environment",
-            env_id,
-            env["name"],
-            details={"fields": sorted(fields)},
-        )
-    return await get_environment(ctx, env_id)
-
-
-async def delete_environment(ctx: TenantContext, env_id: str) -> None:
-    env = await get_environment(ctx, env_id)
-    if env["name"] == "default":
-        raise Conflict("the default environment cannot be deleted")
-    if await store.count_in_environment(ctx.db, env_id):
-        raise Conflict("revoke its engines and remove its artifacts first")
-    async with ctx.db.transaction() as tx:
-        await store.delete_environment(tx, env_id)
-        await audit.record(
-            tx, ctx.actor, "environment.delete", "environment", env_id, env["name"]
-        )
-
-
-async def list_workspaces(ctx: TenantContext, env_id: str) -> list[Row]:
-    await get_environment(ctx, env_id)
-    await ensure_personal_workspace(ctx, env_id)
-    shown = []
-    for ws in await store.workspaces(ctx.db, env_id):
-        have = await workspace_permissions(ctx, ws)
-        if have:
-            shown.append({**ws, "permissions": sorted(have)})
-    return shown
-
-
-async def create_workspace(
-    ctx: TenantContext, env_id: str, name: str, description: str
-) -> Row:
-    await get_environment(ctx, env_id)
-    if await store.workspace_by_name(ctx.db, env_id, name) is not None:
-        raise Conflict(f"a workspace named {name} already exists here")
-    async with ctx.db.transaction() as tx:
-        ws_id = await store.insert_workspace(
-            tx, env_id, name, "shared", "", description
-        )
-        await audit.record(tx, ctx.actor, "workspace.create", "workspace", ws_id, name)
-    return _get(await store.workspace(ctx.db, ws_id), "workspace")
-
-
-async def get_grants(ctx: TenantContext, ws_id: str) -> list[Row]:
-    await require_workspace(ctx, ws_id, "view")
-    return await store.grants(ctx.db, ws_id)
-
-
-async def set_grants(ctx: TenantContext, ws_id: str, grants: list[Row]) -> list[Row]:
-    ws = await require_workspace(ctx, ws_id, "manage")
-    async with ctx.db.transaction() as tx:
-        await store.replace_grants(tx, ws_id, grants)
-        await audit.record(
-            tx,
-            ctx.actor,
-            "workspace.grants",
-            "workspace",
-            ws_id,
-            ws["name"],
-            details={"grants": len(grants)},
-        )
-    return await store.grants(ctx.db, ws_id)
 
 
 async def create_pairing_key(
@@ -323,7 +168,7 @@ def engine_view(row: Row) -> Row:
 
 
 async def get_engine(ctx: TenantContext, engine_id: str) -> Row:
-    row = _get(await store.engine(ctx.db, engine_id), "engine")
+    row = existing(await store.engine(ctx.db, engine_id), "engine")
     view = engine_view(row)
     view["executions"] = [
         {
@@ -338,7 +183,7 @@ async def get_engine(ctx: TenantContext, engine_id: str) -> Row:
 
 
 async def rename_engine(ctx: TenantContext, engine_id: str, name: str) -> Row:
-    row = _get(await store.engine(ctx.db, engine_id), "engine")
+    row = existing(await store.engine(ctx.db, engine_id), "engine")
     async with ctx.db.transaction() as tx:
         await tx.execute("UPDATE engines SET name = ? WHERE id = ?", [name, engine_id])
         await audit.record(
@@ -355,7 +200,7 @@ async def rename_engine(ctx: TenantContext, engine_id: str, name: str) -> Row:
 
 async def revoke_engine(ctx: TenantContext, engine_id: str) -> Row:
     """Refuse an engine from now on; the hub closes its connection at once."""
-    row = _get(await store.engine(ctx.db, engine_id), "engine")
+    row = existing(await store.engine(ctx.db, engine_id), "engine")
     if row["status"] == "revoked":
         return await get_engine(ctx, engine_id)
     await store.revoke_engine_index(ctx.platform.control, engine_id, time.time())
@@ -498,7 +343,7 @@ async def list_artifacts(ctx: TenantContext, ws_id: str | None) -> list[Row]:
 
 
 async def get_artifact(ctx: TenantContext, art_id: str) -> Row:
-    art = _get(await store.artifact(ctx.db, art_id), "artifact")
+    art = existing(await store.artifact(ctx.db, art_id), "artifact")
     await require_workspace(ctx, art["workspace_id"], "view")
     return {**art, "versions": await store.versions(ctx.db, art_id)}
 
@@ -507,12 +352,12 @@ async def _version_for(ctx: TenantContext, body: Row) -> Row:
     if body.get("artifact_version_id"):
         found = await store.version(ctx.db, body["artifact_version_id"])
     else:
-        art = _get(
+        art = existing(
             await store.artifact(ctx.db, body.get("artifact_id", "")), "artifact"
         )
         number = body.get("artifact_version") or art["latest_version"]
         found = await store.version_by_number(ctx.db, art["id"], number)
-    return _get(found, "artifact version")
+    return existing(found, "artifact version")
 
 
 async def _check_engine_target(
@@ -603,7 +448,7 @@ def task_view(row: Row) -> Row:
 
 
 async def _task(ctx: TenantContext, task_id: str, need: str) -> Row:
-    row = _get(await store.task(ctx.db, task_id), "task")
+    row = existing(await store.task(ctx.db, task_id), "task")
     await require_workspace(ctx, row["workspace_id"], need)
     return row
 
@@ -696,7 +541,7 @@ def execution_view(row: Row) -> Row:
 
 
 async def _execution(ctx: TenantContext, exec_id: str, need: str) -> Row:
-    row = _get(await store.execution(ctx.db, exec_id), "execution")
+    row = existing(await store.execution(ctx.db, exec_id), "execution")
     await require_workspace(ctx, row["workspace_id"], need)
     return row
 
@@ -776,7 +621,7 @@ async def promote(ctx: TenantContext, body: Row) -> Row:
     ws_id = (
         body.get("target_workspace_id")
         or (
-            _get(
+            existing(
                 await store.workspace_by_name(ctx.db, target["id"], "Shared"),
                 "workspace",
             )
