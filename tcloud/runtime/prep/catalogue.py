@@ -91,8 +91,8 @@ around allowed); text that is not one becomes empty, and the result is a
 Float64 column (integer columns stay integers where the operation keeps
 them whole). Convert `1.234,5` and the like with `change_number_format`
 first. `change_type` empties the values that do not fit the new type; the
-quality bar shows how many before the step is added. Date functions that write text keep values that do
-not parse as they were.
+quality bar shows how many before the step is added. Date functions that
+write text keep values that do not parse as they were.
 
 ## Vectorisation
 
