@@ -8,7 +8,7 @@ import { toast } from "../ui/toast.js";
 import { enc } from "./common.js";
 import { stateBadge } from "./engines-common.js";
 
-function workspaces(env, session) {
+function workspaces(env, session, reload) {
   const body = h("div", {}, loading());
   api.get(`/environments/${enc(env.id)}/workspaces`).then((page) => replace(body,
     h("ul", { class: "plain-list" }, page.items.map((w) => h("li", {}, w.name, " ", stateBadge(w.kind), " ",
@@ -19,7 +19,7 @@ function workspaces(env, session) {
         fields: [{ name: "name", label: "Name", required: true }, { name: "description", label: "Description" }],
         onSubmit: (v) => api.post(`/environments/${enc(env.id)}/workspaces`, v) })) {
         toast("Workspace added.");
-        replace(body, workspaces(env, session));
+        reload();
       }
     }, { size: "sm" })
     : null;
@@ -31,7 +31,7 @@ export default function environments({ session }) {
   async function load() {
     try {
       const page = await api.get("/environments");
-      replace(list, ...page.items.map((e) => workspaces(e, session)));
+      replace(list, ...page.items.map((e) => workspaces(e, session, load)));
     } catch (error) {
       replace(list, errorState(error, load));
     }
@@ -48,6 +48,7 @@ export default function environments({ session }) {
     }, { kind: "primary", iconName: "plus" })
     : null;
   return h("section", { class: "page" },
-    pageHeader({ title: "Environments", description: "Self-contained spaces with their own engines and workspaces.", actions: [create] })
-    list);
+    pageHeader({ title: "Environments", description: "Self-contained spaces with their own engines and workspaces.", actions: [create] }),
+    list,
+  );
 }
