@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import orjson
 
 from tcloud.appkeys import PLATFORM
+from tcloud.engine import protocol as p
 from tests.engines.kit import (
     QUICK_PLAN,
     SLEEP_PLAN,
@@ -199,3 +203,56 @@ async def test_an_execution_never_runs_on_two_engines(server, boss, make_engine)
         )
     assert len(counts) == 4 and all(c["n"] == 1 for c in counts)
     assert first.process is not None
+
+
+async def test_an_engine_back_from_a_freeze_stops_what_was_retried_elsewhere(
+    server, boss, make_engine
+):  # type: ignore[no-untyped-def]
+    frozen = await make_engine("frozen", "--capacity", "1")
+    await eventually(lambda: _is(boss, frozen.engine_id, "available"))
+    art = await publish_plan(boss, "slow", SLEEP_PLAN)
+    task = await make_task(
+        boss, art["id"], parameters={"who": "x"}, retry={"max_attempts": 2}
+    )
+    started = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
+    await wait_status(boss, started["id"], "running")
+    other = await make_engine("other")
+    await eventually(lambda: _is(boss, other.engine_id, "available"))
+
+    assert frozen.process is not None
+    os.kill(frozen.process.pid, signal.SIGSTOP)
+    try:
+        await wait_status(boss, started["id"], "lost", timeout=15)
+    finally:
+        os.kill(frozen.process.pid, signal.SIGCONT)
+
+    async def stopped_there():  # type: ignore[no-untyped-def]
+        try:
+            reply = await server.hub.request(frozen.engine_id, p.STATUS, {})
+        except ConnectionError:
+            return False
+        return reply["running"] == []
+
+    assert await eventually(stopped_there, 15)
+    page = await boss.json("GET", f"/executions?task_id={task['id']}")
+    retry = [e for e in page["items"] if e["retry_of"] == started["id"]][0]
+    assert retry["engine_id"] == other.engine_id
+    assert (await execution_status(boss, started["id"])) == "lost"
+
+
+async def test_executions_of_an_engine_that_never_comes_back_after_a_restart_are_lost(
+    server, boss, make_engine
+):  # type: ignore[no-untyped-def]
+    engine = await make_engine("gone")
+    art = await publish_plan(boss, "slow", SLEEP_PLAN)
+    task = await make_task(boss, art["id"], parameters={"who": "x"})
+    started = await boss.json("POST", f"/tasks/{task['id']}/run", 201)
+    await wait_status(boss, started["id"], "running")
+
+    await server.stop()
+    engine.kill9()
+    await server.start()
+    boss = await server.admin()
+
+    lost = await wait_status(boss, started["id"], "lost", timeout=15)
+    assert "went away" in lost["error"]
