@@ -1,0 +1,373 @@
+"""The engine's data commands: sample a dataset, test a connection, preview.
+
+    server -> engine  data.sample   {spec, secrets, n}  -> inspect() of the spec
+    server -> engine  data.test     {connection, secrets} -> {ok, message}
+    server -> engine  data.preview  {plan, samples, node_id?, params?, rows?}
+                                    -> {nodes: {node: preview}, ms}
+
+A dataset spec may carry a "fetch" that says where its bytes are; the
+engine resolves it into a plain runtime spec before reading:
+
+    {"area": file_id, "sha256"}  the tenant's file area: downloaded with the
+                                 engine's credential into a local cache
+    {"folder": root}             a folder on this machine: the path must
+                                 stay under the root
+    {"s3": {endpoint?, bucket, region?, access_key, secret_key, key}}
+                                 downloaded with boto3 into the cache
+    {"output": name}             a destination in the file area: written
+                                 locally, uploaded when the run succeeds
+
+PostgreSQL datasets ({"kind": "postgres", host, port, database, user,
+password, table | query}) are read with psycopg, when installed, into a
+Parquet file of the cache. Secrets arrive sealed to this engine and fill
+the ${name} placeholders of the specs. Commands run in threads so the
+socket keeps its heartbeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from tcloud.engine import protocol as p
+from tcloud.engine import sealing
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from tcloud.engine.client import EngineClient
+    from tcloud.engine.runner import Job, Outcome
+
+log = logging.getLogger("tcloud.engine")
+
+SAMPLE = "data.sample"
+TEST = "data.test"
+PREVIEW = "data.preview"
+COMMANDS = (SAMPLE, TEST, PREVIEW)
+POLARS_TYPES = {"int": "Int64", "float": "Float64", "bool": "Boolean"}
+
+
+class DataFailed(Exception):
+    """A data command failed for the reason given (sent back to the server)."""
+
+
+def cache_dir(engine_id: str) -> Path:
+    root = os.environ.get("TCLOUD_ENGINE_CACHE") or tempfile.gettempdir()
+    folder = Path(root) / "tcloud-engine-cache" / engine_id
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+async def answer(client: EngineClient, peer: p.Peer, message: p.Message) -> None:
+    """Answer one data command; a failure goes back as an error with its reason."""
+    try:
+        secrets = open_secrets(client, message.body.get("secrets") or {})
+        if message.type == SAMPLE:
+            body = await _sample(client, message.body, secrets)
+        elif message.type == TEST:
+            body = await _test(client, message.body, secrets)
+        else:
+            body = await _preview(message.body, secrets)
+    except DataFailed as exc:
+        await _error(peer, message, "data-failed", str(exc))
+        return
+    except Exception as exc:  # the runtime's errors, said plainly
+        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        await _error(peer, message, type(exc).__name__, str(reason)[:2000])
+        return
+    try:
+        await peer.reply(message, body)
+    except (ConnectionError, RuntimeError):
+        log.info("data_reply_lost type=%s", message.type)
+
+
+async def _error(peer: p.Peer, message: p.Message, code: str, reason: str) -> None:
+    try:
+        await peer.error(message, code, reason)
+    except (ConnectionError, RuntimeError):
+        log.info("data_reply_lost type=%s", message.type)
+
+
+def open_secrets(client: EngineClient, sealed: dict[str, str]) -> dict[str, str]:
+    state = client.state
+    return {
+        name: sealing.open_sealed(state.private_key, state.engine_id, value).decode()
+        for name, value in sealed.items()
+    }
+
+
+def fill(value: Any, params: dict[str, Any]) -> Any:
+    """Substitute ${name} in a spec (a dict of JSON values)."""
+    from tcloud.runtime.plan import substitute
+
+    node = {"id": "spec", "type": "source", "config": {"v": value}}
+    return substitute({"nodes": [node]}, params)["nodes"][0]["config"]["v"]
+
+
+async def _sample(
+    client: EngineClient, body: dict[str, Any], secrets: dict[str, str]
+) -> dict[str, Any]:
+    from tcloud import runtime
+
+    spec = await resolve_spec(client, fill(body["spec"], secrets))
+    found = await asyncio.to_thread(runtime.inspect, spec, int(body.get("n") or 1000))
+    return orjson.loads(orjson.dumps(found, default=str))
+
+
+async def _preview(body: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    result = await asyncio.to_thread(preview_now, body, secrets)
+    return {"nodes": result, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def preview_now(body: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+    """Run a preview on given samples, in this thread."""
+    from tcloud import runtime
+
+    samples = {
+        node: frame_from(s.get("schema") or {}, s.get("rows") or [])
+        for node, s in (body.get("samples") or {}).items()
+    }
+    params = {**(body.get("params") or {}), **secrets}
+    found = runtime.preview(
+        body["plan"],
+        samples,
+        body.get("node_id") or None,
+        params=params or None,
+        rows=int(body.get("rows") or 100),
+    )
+    return orjson.loads(orjson.dumps(found, default=str))
+
+
+def frame_from(schema: dict[str, str], rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rebuild a sample's frame from its JSON: schema {field: type} and rows."""
+    import polars as pl
+
+    base = {c: getattr(pl, POLARS_TYPES.get(t, "Utf8")) for c, t in schema.items()}
+    if not rows:
+        frame = pl.DataFrame(schema=base)
+    else:
+        frame = pl.DataFrame(rows, schema=base, strict=False)
+    casts = [
+        pl.col(c).str.to_date() if t == "date" else pl.col(c).str.to_datetime()
+        for c, t in schema.items()
+        if t in ("date", "datetime")
+    ]
+    return frame.with_columns(casts) if casts else frame
+
+
+async def resolve_spec(client: EngineClient | None, spec: dict[str, Any]) -> Any:
+    """Turn a spec with a "fetch" into a plain runtime spec with a local path."""
+    spec = dict(spec)
+    fetch = spec.pop("fetch", None)
+    if spec.get("kind") == "postgres":
+        return await asyncio.to_thread(_postgres_to_parquet, client, spec)
+    if not fetch:
+        return spec
+    if "folder" in fetch:
+        return {**spec, "path": _inside(fetch["folder"], spec["path"])}
+    if "area" in fetch:
+        if client is None:
+            raise DataFailed(
+                f"{spec.get('path')} is in the file area: give a local copy"
+            )
+        return {**spec, "path": str(await _fetch_area(client, fetch))}
+    if "s3" in fetch:
+        assert client is not None
+        path = await asyncio.to_thread(_fetch_s3, client, fetch["s3"])
+        return {**spec, "path": str(path)}
+    raise DataFailed(f"cannot fetch {sorted(fetch)}")
+
+
+def _inside(root: str, path: str) -> str:
+    real = Path(path).resolve()
+    if not real.is_relative_to(Path(root).resolve()):
+        raise DataFailed("the dataset's path leaves its folder")
+    return str(real)
+
+
+async def _fetch_area(client: EngineClient, fetch: dict[str, Any]) -> Path:
+    folder = cache_dir(client.state.engine_id) / "area"
+    folder.mkdir(exist_ok=True)
+    sha = str(fetch.get("sha256") or "")
+    target = folder / (sha or str(fetch["area"]))
+    if target.exists() and sha:
+        return target
+    http = client._http
+    assert http is not None
+    url = client.state.url.rstrip("/") + f"/engine/files/{fetch['area']}"
+    partial = target.with_suffix(f".part{os.getpid()}")
+    digest = hashlib.sha256()
+    async with http.get(url, headers=client._auth()) as response:
+        if response.status != 200:
+            raise DataFailed(f"could not fetch the file ({response.status})")
+        with open(partial, "wb") as fh:  # noqa: ASYNC230 - local cache
+            async for chunk in response.content.iter_chunked(1 << 20):
+                digest.update(chunk)
+                fh.write(chunk)
+    if sha and digest.hexdigest() != sha:
+        partial.unlink(missing_ok=True)
+        raise DataFailed("the file does not match its checksum")
+    os.replace(partial, target)
+    return target
+
+
+def _s3_client(s3: dict[str, Any]) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=s3.get("endpoint") or None,
+        region_name=s3.get("region") or "us-east-1",
+        aws_access_key_id=s3.get("access_key"),
+        aws_secret_access_key=s3.get("secret_key"),
+    )
+
+
+def _fetch_s3(client: EngineClient, s3: dict[str, Any]) -> Path:
+    name = hashlib.sha256(orjson.dumps([s3.get("endpoint"), s3["bucket"], s3["key"]]))
+    target = cache_dir(client.state.engine_id) / f"s3-{name.hexdigest()}"
+    _s3_client(s3).download_file(s3["bucket"], s3["key"], str(target))
+    return target
+
+
+def _pg_connect(spec: dict[str, Any]) -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise DataFailed(
+            "reading PostgreSQL needs the psycopg package on the engine"
+        ) from None
+    return psycopg.connect(
+        host=spec["host"],
+        port=int(spec.get("port") or 5432),
+        dbname=spec["database"],
+        user=spec["user"],
+        password=spec.get("password") or None,
+        connect_timeout=10,
+    )
+
+
+def _postgres_to_parquet(client: EngineClient | None, spec: dict[str, Any]) -> Any:
+    import polars as pl
+
+    if spec.get("table"):
+        query = 'SELECT * FROM "' + str(spec["table"]).replace('"', '""') + '"'
+    else:
+        query = str(spec.get("query") or "").strip().rstrip(";")
+        if not query.lower().startswith(("select", "with")) or ";" in query:
+            raise DataFailed("a PostgreSQL dataset needs a table or one SELECT query")
+    with _pg_connect(spec) as conn:
+        frame = pl.read_database(query, conn)
+    engine_id = client.state.engine_id if client is not None else "local"
+    key = hashlib.sha256(orjson.dumps([spec.get("host"), spec["database"], query]))
+    target = cache_dir(engine_id) / f"pg-{key.hexdigest()}.parquet"
+    frame.write_parquet(target)
+    return {"kind": "file", "format": "parquet", "path": str(target)}
+
+
+async def _test(
+    client: EngineClient, body: dict[str, Any], secrets: dict[str, str]
+) -> dict[str, Any]:
+    target = fill(body["connection"], secrets)
+    try:
+        message = await asyncio.to_thread(_test_now, target)
+    except DataFailed as exc:
+        return {"ok": False, "message": str(exc)}
+    except Exception as exc:
+        return {"ok": False, "message": f"{type(exc).__name__}: {exc}"[:500]}
+    return {"ok": True, "message": message}
+
+
+def _test_now(target: dict[str, Any]) -> str:
+    kind = target["kind"]
+    if kind == "files":
+        return "the file area is reached through the server"
+    if kind == "folder":
+        path = Path(target["path"])
+        if not path.is_dir():
+            raise DataFailed(f"{path} is not a folder on this engine")
+        return f"{sum(1 for _ in path.iterdir())} entries in {path}"
+    if kind == "sqlite":
+        path = Path(target["path"])
+        if not path.is_file():
+            raise DataFailed(f"{path} is not a file on this engine")
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with sqlite3.connect(uri, uri=True) as conn:
+            count = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+        return f"SQLite database with {count} objects"
+    if kind == "s3":
+        _s3_client(target).head_bucket(Bucket=target["bucket"])
+        return f"bucket {target['bucket']} reached"
+    with _pg_connect(target) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    return f"PostgreSQL {version}"
+
+
+def is_pipeline(content: bytes) -> bool:
+    return b'"fetch"' in content and b"tcloud.pipeline/" in content
+
+
+async def run_pipeline(
+    client: EngineClient, job: Job, content: bytes, params: dict[str, Any]
+) -> Outcome:
+    """Resolve a pipeline's datasets, run it, upload its file-area outputs."""
+    from tcloud.engine import runner
+
+    plan = fill(orjson.loads(content), params)
+    out = Path(tempfile.mkdtemp(prefix="tcloud-run-", dir=cache_dir("runs")))
+    outputs = []
+    for node in plan.get("nodes") or []:
+        dataset = (node.get("config") or {}).get("dataset")
+        if not isinstance(dataset, dict):
+            continue
+        fetch = dataset.get("fetch") or {}
+        if "output" in fetch:
+            path = out / Path(str(fetch["output"])).name
+            outputs.append(path)
+            plain = {k: v for k, v in dataset.items() if k != "fetch"}
+            node["config"]["dataset"] = {**plain, "path": str(path)}
+            continue
+        try:
+            node["config"]["dataset"] = await resolve_spec(client, dataset)
+        except DataFailed as exc:
+            return runner.Outcome("failed", f"{node.get('id')}: {exc}")
+    plan.setdefault("options", {})["rejects_dir"] = str(out / "rejects")
+    outcome = await runner.run_plan(job, orjson.dumps(plan), {})
+    if outcome.status == "succeeded":
+        files = [*outputs, *sorted((out / "rejects").glob("*"))]
+        uploaded = [await _upload(client, job, f) for f in files if f.exists()]
+        if isinstance(outcome.result, dict):
+            outcome.result["files"] = [u for u in uploaded if u]
+    await asyncio.to_thread(_remove, out)
+    return outcome
+
+
+def _remove(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _upload(client: EngineClient, job: Job, path: Path) -> dict[str, Any] | None:
+    http = client._http
+    assert http is not None
+    url = client.state.url.rstrip("/") + "/engine/files"
+    query = {"execution_id": job.id, "name": path.name}
+    with open(path, "rb") as fh:  # noqa: ASYNC230 - streamed by aiohttp
+        async with http.put(url, data=fh, params=query, headers=client._auth()) as r:
+            if r.status != 201:
+                job.line(f"could not upload {path.name} ({r.status})", "system")
+                return None
+            found = await r.json()
+    job.line(f"uploaded {path.name} to the file area", "system")
+    return {"id": found["id"], "name": found["name"], "size": found["size"]}

@@ -1,0 +1,1 @@
+"""The pipelines app: connections, datasets, pipelines, previews and runs."""
