@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import orjson
 from aiohttp import web
@@ -50,9 +49,8 @@ async def open_platform(config: Config) -> AsyncIterator[Platform]:
     control = db.Database(data / "control.db", config.store_busy_timeout_ms)
     await control.open(db.discover(STORE_PACKAGES, "control"))
     master = MasterKeyFile(config.master_key_path)
-    if not master.path.exists() and await control.fetchval(
-        "SELECT COUNT(*) FROM tenant_keys"
-    ):
+    keyring = KeyRing(control, master)
+    if not master.path.exists() and await keyring.holds_keys():
         await control.close()
         raise ConfigError(
             f"the master key file {master.path} is missing, but the control store"
@@ -71,7 +69,7 @@ async def open_platform(config: Config) -> AsyncIterator[Platform]:
         control=control,
         tenants=TenantIndex(control),
         stores=stores,
-        keyring=KeyRing(control, master),
+        keyring=keyring,
         auth_cache=AuthCache(),
         broker=Broker(),
     )

@@ -63,7 +63,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 @command
 def _serve(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("serve", help="start the server", description="Start the server.")
+    p = sub.add_parser(
+        "serve", help="start the server", description="Start the server."
+    )
     p.add_argument("--host", help="listen address (setting host)")
     p.add_argument("--port", type=int, help="listen port (setting port)")
     p.add_argument("--data-dir", help="data folder (setting data_dir)")
@@ -83,7 +85,10 @@ async def _tenant_create(args: argparse.Namespace) -> int:
             admin_login=args.admin,
             admin_password=args.admin_password or "",
         )
-    print(f"created tenant {made.tenant.name} ({made.tenant.id}), seats {made.tenant.seat_limit}")
+    print(
+        f"created tenant {made.tenant.name} ({made.tenant.id}),"
+        f" seats {made.tenant.seat_limit}"
+    )
     print(f"administrator: {made.admin_login}")
     if made.generated:
         print(f"generated password (shown once): {made.admin_password}")
@@ -95,7 +100,9 @@ async def _tenant_list(args: argparse.Namespace) -> int:
 
     async with open_platform(_config(args, data_dir=args.data_dir)) as platform:
         for tenant in await platform.tenants.all():
-            print(f"{tenant.name}\t{tenant.id}\tseats={tenant.seat_limit}\t{tenant.status}")
+            print(
+                f"{tenant.name}\t{tenant.id}\tseats={tenant.seat_limit}\t{tenant.status}"
+            )
     return 0
 
 
@@ -103,13 +110,16 @@ async def _tenant_list(args: argparse.Namespace) -> int:
 def _tenant(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("tenant", help="manage tenants", description="Manage tenants.")
     tsub = p.add_subparsers(dest="tenant_command", required=True, metavar="COMMAND")
-    c = tsub.add_parser("create", help="create a tenant", description="Create a tenant.")
+    c = tsub.add_parser(
+        "create", help="create a tenant", description="Create a tenant."
+    )
     c.add_argument("name", help="tenant name: lower-case letters, digits, dashes")
     c.add_argument("--seats", type=int, default=None, help="seat limit (active users)")
     c.add_argument("--display-name", help="name shown in the console")
     c.add_argument("--admin", default="admin", help="login of the first administrator")
     c.add_argument(
-        "--admin-password", help="password of the first administrator (generated if absent)"
+        "--admin-password",
+        help="password of the first administrator (generated if absent)",
     )
     c.add_argument("--data-dir", help="data folder (setting data_dir)")
     c.set_defaults(func=lambda a: run_async(_tenant_create(a)))
@@ -139,7 +149,9 @@ async def _keys_rotate(args: argparse.Namespace) -> int:
 
 @command
 def _keys(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("keys", help="manage encryption keys", description="Manage keys.")
+    p = sub.add_parser(
+        "keys", help="manage encryption keys", description="Manage keys."
+    )
     ksub = p.add_subparsers(dest="keys_command", required=True, metavar="COMMAND")
     r = ksub.add_parser(
         "rotate",
@@ -154,9 +166,13 @@ def _keys(sub: argparse._SubParsersAction) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="tcloud", description="tcloud: an integration cloud")
+    top = argparse.ArgumentParser(
+        prog="tcloud", description="tcloud: an integration cloud"
+    )
     top.add_argument("--version", action="version", version=f"tcloud {__version__}")
-    top.add_argument("--config", help="a TOML file of settings over config/default.toml")
+    top.add_argument(
+        "--config", help="a TOML file of settings over config/default.toml"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _load_plugins()
     for register in _COMMANDS:

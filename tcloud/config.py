@@ -58,15 +58,22 @@ class Config:
     s3_bucket: str = setting("", "S3 bucket holding the blobs.")
     s3_access_key: str = setting("", "S3 access key id.")
     s3_secret_key: str = setting("", "S3 secret access key.")
-    master_key_file: str = setting(
-        "", "Master key file; data_dir/master.key if empty."
-    )
+    master_key_file: str = setting("", "Master key file; data_dir/master.key if empty.")
     trust_forwarded_for: bool = setting(
         False, "Take the client address from X-Forwarded-For (behind a proxy)."
     )
     embedded_engine: bool = setting(True, "Start one embedded engine on serve.")
     embedded_engine_python_jobs: bool = setting(
         False, "Let the embedded engine run packaged Python jobs."
+    )
+    prep_run_threads: int = setting(
+        2, "Threads for dataprep full runs; tenants take turns for them."
+    )
+    prep_sample_rows: int = setting(
+        10_000, "Rows of a dataset the dataprep grid reads first."
+    )
+    prep_export_s3_endpoint: str = setting(
+        "", "S3 endpoint for exports to users' buckets; empty for AWS."
     )
 
     @property
@@ -176,7 +183,9 @@ def _check(config: Config) -> None:
     if bool(config.tls_cert) != bool(config.tls_key):
         raise ConfigError("settings tls_cert and tls_key must be given together")
     if config.blob_backend not in {"local", "s3"}:
-        raise ConfigError(f"setting blob_backend: {config.blob_backend!r} is not local or s3")
+        raise ConfigError(
+            f"setting blob_backend: {config.blob_backend!r} is not local or s3"
+        )
     if config.blob_backend == "s3" and not config.s3_bucket:
         raise ConfigError("setting s3_bucket: required when blob_backend is s3")
     if config.log_level not in {"debug", "info", "warning", "error"}:

@@ -41,6 +41,7 @@ from tcloud.platform.errors import (
 )
 from tcloud.platform.ids import iso, parse_iso
 from tcloud.platform.rbac import PERMISSIONS
+from tcloud.platform.tenancy import LoginIndex
 
 PRINCIPAL_TYPES = ("user", "group", "service_account")
 CSV_COLUMNS = [
@@ -203,7 +204,9 @@ async def _user_views(db: Reader, rows: list[Row]) -> list[dict[str, Any]]:
         (people.embedded_list(r, "_roles"), people.embedded_list(r, "_groups"))
         for r in rows
     ]
-    if rows and all(roles is not None and groups is not None for roles, groups in embedded):
+    if rows and all(
+        roles is not None and groups is not None for roles, groups in embedded
+    ):
         return [_user_view(r, *e) for r, e in zip(rows, embedded, strict=True)]  # type: ignore[arg-type]
     ids = [r["id"] for r in rows]
     roles = await people.roles_of(db, "user", ids)
@@ -342,10 +345,7 @@ async def _insert_user(
         }
         await _audit(tx, ctx, "user.create", {"id": user_id, "login": login}, details)
         # Last, so that a clash in the login index rolls the user back too.
-        await ctx.platform.control.execute(
-            "INSERT INTO logins (tenant_id, login, user_id) VALUES (?, ?, ?)",
-            [ctx.tenant.id, login, user_id],
-        )
+        await LoginIndex(ctx.platform.control).add(ctx.tenant.id, login, user_id)
     return user_id
 
 
@@ -391,10 +391,7 @@ async def delete_user(ctx: TenantContext, user_id: str) -> None:
         await store.delete_grants_of(tx, "user", user_id)
         await _ensure_an_admin(tx)
         await _audit(tx, ctx, "user.delete", user)
-        await ctx.platform.control.execute(
-            "DELETE FROM logins WHERE tenant_id = ? AND user_id = ?",
-            [ctx.tenant.id, user_id],
-        )
+        await LoginIndex(ctx.platform.control).remove(ctx.tenant.id, user_id)
     await auth.end_user_sessions(ctx.platform, ctx.tenant.id, user_id)
     await auth.revoke_tokens(ctx.platform, ctx.db, ctx.tenant.id, token_ids)
     _changed(ctx)
@@ -452,7 +449,7 @@ async def _group(db: Reader, group_id: str) -> Row:
 async def _unique_name(
     db: Reader, table: str, name: str, own_id: str | None = None
 ) -> None:
-    found = await db.fetchone(f"SELECT id FROM {table} WHERE name = ?", [name])
+    found = await store.find_by_name(db, table, name)
     if found is not None and found["id"] != own_id:
         raise _taken("name", name)
 

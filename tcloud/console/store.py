@@ -151,3 +151,12 @@ async def access_of(
         if current is None or ACCESS_RANK[row["access"]] > ACCESS_RANK[current]:
             best[row["project_id"]] = row["access"]
     return best
+
+
+NAMED_TABLES = {"groups", "roles", "service_accounts", "projects"}
+
+
+async def find_by_name(db: Reader, table: str, name: str) -> Row | None:
+    """Return the row of a named object of one of the named tables."""
+    assert table in NAMED_TABLES, table
+    return await db.fetchone(f"SELECT id FROM {table} WHERE name = ?", [name])

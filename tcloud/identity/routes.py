@@ -39,7 +39,8 @@ def _with_cookie(call: Call, body: dict[str, Any], session_id: str) -> web.Respo
     return response
 
 
-@endpoints.post("/auth/login", None, "Sign in", public=True, body=LOGIN, response=SIGNED_IN,
+@endpoints.post("/auth/login", None, "Sign in", public=True, body=LOGIN,
+                response=SIGNED_IN,
                 description="Starts a session: sets an HttpOnly cookie and returns the"
                 " CSRF token to send as X-CSRF-Token on unsafe requests.")  # fmt: skip
 async def login(call: Call) -> web.Response:

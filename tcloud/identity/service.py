@@ -10,7 +10,7 @@ from tcloud.platform import allowlist, audit, auth, passwords, people
 from tcloud.platform.context import Platform, TenantContext
 from tcloud.platform.db import Database, Row
 from tcloud.platform.errors import Forbidden, Invalid, Locked, Unauthorized
-from tcloud.platform.tenancy import Tenant
+from tcloud.platform.tenancy import LoginIndex, Tenant
 
 WRONG = "the login or the password is wrong"
 
@@ -70,10 +70,7 @@ async def sign_in(
     tenant = await platform.tenants.by_name(tenant_name.strip().lower())
     user_id = None
     if tenant is not None:
-        user_id = await platform.control.fetchval(
-            "SELECT user_id FROM logins WHERE tenant_id = ? AND login = ?",
-            [tenant.id, login],
-        )
+        user_id = await LoginIndex(platform.control).user_id(tenant.id, login)
     if tenant is None or user_id is None:
         key = (tenant_name.lower(), login.lower())
         if UNKNOWN.locked(key):
@@ -114,7 +111,9 @@ async def _check_password(
         await audit.record(tx, actor, "auth.login", "user", user["id"], user["login"])
 
 
-async def _fail(platform: Platform, db: Database, actor: audit.Actor, user: Row) -> None:
+async def _fail(
+    platform: Platform, db: Database, actor: audit.Actor, user: Row
+) -> None:
     config = platform.config
     until = time.time() + config.login_lockout_minutes * 60
     async with db.transaction() as tx:
@@ -122,10 +121,18 @@ async def _fail(platform: Platform, db: Database, actor: audit.Actor, user: Row)
             tx, user["id"], config.login_max_failures, until
         )
         await audit.record(
-            tx, actor, "auth.login", "user", user["id"], user["login"], outcome="failure"
+            tx,
+            actor,
+            "auth.login",
+            "user",
+            user["id"],
+            user["login"],
+            outcome="failure",
         )
         if locked:
-            await audit.record(tx, actor, "auth.lock", "user", user["id"], user["login"])
+            await audit.record(
+                tx, actor, "auth.lock", "user", user["id"], user["login"]
+            )
     log.auth.info("login_failed user=%s locked=%s", user["id"], locked)
 
 

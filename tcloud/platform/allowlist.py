@@ -28,7 +28,9 @@ def normalise(entries: list[str]) -> list[str]:
         try:
             networks.append(str(ipaddress.ip_network(entry.strip(), strict=False)))
         except ValueError:
-            errors.append(FieldError(f"entries[{index}]", f"{entry!r} is not an address or range"))
+            errors.append(
+                FieldError(f"entries[{index}]", f"{entry!r} is not an address or range")
+            )
     if errors:
         raise Invalid("; ".join(e.message for e in errors), fields=errors)
     return sorted(set(networks))

@@ -23,7 +23,7 @@ from tcloud.platform.ids import digest, iso, new_id, new_secret, parse_iso
 from tcloud.platform.rbac import Principal
 
 SESSION_COOKIE = "tcloud_session"
-TOKEN_PREFIX = "tcp"
+TOKEN_PREFIX = "tcp"  # noqa: S105 (a label, not a secret)
 CACHE_SECONDS = 10.0
 TOUCH_SECONDS = 60.0
 
@@ -120,7 +120,9 @@ async def end_user_sessions(platform: Platform, tenant_id: str, user_id: str) ->
         "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ?", [tenant_id, user_id]
     )
     platform.auth_cache.drop_tenant(tenant_id)
-    log.auth.info("sessions_ended tenant=%s user=%s count=%s", tenant_id, user_id, count)
+    log.auth.info(
+        "sessions_ended tenant=%s user=%s count=%s", tenant_id, user_id, count
+    )
     return count
 
 
@@ -149,7 +151,9 @@ async def by_session(platform: Platform, session_id: str) -> Authenticated | Non
         await platform.control.execute(
             "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", [now, key]
         )
-    found = Authenticated(row["tenant_id"], principal, key, row["csrf_token"], last_seen)
+    found = Authenticated(
+        row["tenant_id"], principal, key, row["csrf_token"], last_seen
+    )
     platform.auth_cache.put(key, found)
     return found
 
@@ -234,5 +238,3 @@ async def revoke_tokens(
                 [tenant_id, token_id],
             )
     platform.auth_cache.drop_tenant(tenant_id)
-
-

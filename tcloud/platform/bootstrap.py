@@ -10,7 +10,7 @@ from tcloud.platform.context import Platform
 from tcloud.platform.errors import Conflict, Invalid
 from tcloud.platform.ids import new_id, now_iso
 from tcloud.platform.rbac import SYSTEM
-from tcloud.platform.tenancy import TENANT_NAME, Tenant
+from tcloud.platform.tenancy import TENANT_NAME, LoginIndex, Tenant
 
 ADMIN_ROLE = "Tenant administrator"
 LOGIN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"
@@ -37,7 +37,8 @@ async def create_tenant(
     name = name.strip().lower()
     if not TENANT_NAME.match(name):
         raise Invalid.field(
-            "name", "must be 2-40 lower-case letters, digits or dashes, starting with a letter"
+            "name",
+            "must be 2-40 lower-case letters, digits or dashes, starting with a letter",
         )
     seats = platform.config.default_seat_limit if seat_limit is None else seat_limit
     if seats < 1:
@@ -51,7 +52,8 @@ async def create_tenant(
     password_hash = await passwords.hash_password_async(password)
     async with platform.control.transaction() as tx:
         await tx.execute(
-            "INSERT INTO tenants (id, name, display_name, seat_limit, status, created_at)"
+            "INSERT INTO tenants (id, name, display_name, seat_limit, status,"
+            " created_at)"
             " VALUES (?, ?, ?, ?, 'active', ?)",
             [tenant.id, name, tenant.display_name, seats, now_iso()],
         )
@@ -66,10 +68,7 @@ async def create_tenant(
         await audit.record(
             tdb, SYSTEM_ACTOR, "tenant.create", "tenant", tenant.id, name
         )
-    await platform.control.execute(
-        "INSERT INTO logins (tenant_id, login, user_id) VALUES (?, ?, ?)",
-        [tenant.id, admin_login, user_id],
-    )
+    await LoginIndex(platform.control).add(tenant.id, admin_login, user_id)
     log.server.info("tenant_created tenant=%s name=%s seats=%s", tenant.id, name, seats)
     return NewTenant(tenant, admin_login, password, generated)
 

@@ -62,7 +62,8 @@ def discover(packages: Iterable[str], kind: str) -> list[Migration]:
 
 def _dict_row(cursor: sqlite3.Cursor, values: tuple[Any, ...]) -> Row:
     # Runs in the connection's own thread while it fetches, not on the loop.
-    return {column[0]: value for column, value in zip(cursor.description, values)}
+    names = [column[0] for column in cursor.description]
+    return dict(zip(names, values, strict=True))
 
 
 def _rows(cursor_rows: Iterable[Any]) -> list[Row]:

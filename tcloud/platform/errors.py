@@ -1,19 +1,19 @@
 """Domain errors; one middleware turns them into RFC 9457 problem documents.
 
-    TcloudError                    500  internal (generic body)
-    |- Invalid                     400  invalid (fields name what is wrong)
-    |- Unauthorized                401  unauthorized
-    |- Forbidden                   403  forbidden
-    |  '- PasswordChangeRequired   403  password-change-required
-    |- NotFound                    404  not-found
-    |- MethodNotAllowed            405  method-not-allowed
-    |- Conflict                    409  conflict
-    |  '- SeatLimitReached         409  seat-limit
-    |- TooLarge                    413  too-large
-    |- UnsupportedMediaType        415  unsupported-media-type
-    |- Locked                      423  locked
-    |- TooManyRequests             429  too-many-requests
-    '- Busy                        503  busy (retryable, with Retry-After)
+TcloudError                    500  internal (generic body)
+|- Invalid                     400  invalid (fields name what is wrong)
+|- Unauthorized                401  unauthorized
+|- Forbidden                   403  forbidden
+|  '- PasswordChangeRequired   403  password-change-required
+|- NotFound                    404  not-found
+|- MethodNotAllowed            405  method-not-allowed
+|- Conflict                    409  conflict
+|  '- SeatLimitReached         409  seat-limit
+|- TooLarge                    413  too-large
+|- UnsupportedMediaType        415  unsupported-media-type
+|- Locked                      423  locked
+|- TooManyRequests             429  too-many-requests
+'- Busy                        503  busy (retryable, with Retry-After)
 """
 
 from __future__ import annotations

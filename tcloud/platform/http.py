@@ -86,14 +86,18 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
             _from_http_error(request, exc), request.path, request_id
         )
     except Exception:
-        log.server.exception("unhandled path=%s request_id=%s", request.path, request_id)
+        log.server.exception(
+            "unhandled path=%s request_id=%s", request.path, request_id
+        )
         response = problem_response(TcloudError(), request.path, request_id)
     _secure(request, response, request_id)
     _observe(request, response, started, request_id)
     return response
 
 
-def _secure(request: web.Request, response: web.StreamResponse, request_id: str) -> None:
+def _secure(
+    request: web.Request, response: web.StreamResponse, request_id: str
+) -> None:
     if response.prepared:
         return
     response.headers.update(HEADERS)

@@ -146,6 +146,10 @@ class KeyRing:
         self.master = master
         self._cache: dict[str, TenantKeys] = {}
 
+    async def holds_keys(self) -> bool:
+        """Say whether the control store holds data keys wrapped by a master key."""
+        return bool(await self.control.fetchval("SELECT COUNT(*) FROM tenant_keys"))
+
     async def create_tenant_key(self, tx: Transaction, tenant_id: str) -> None:
         await self._insert(tx, tenant_id, 1)
 

@@ -27,7 +27,10 @@ PROBLEM = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                },
                 "required": ["field", "message"],
             },
         },
@@ -40,7 +43,9 @@ def _problem(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {
-            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            "application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}
+            }
         },
     }
 
@@ -53,7 +58,9 @@ def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     ]  # fmt: skip
     if endpoint.query:
         for name, schema in endpoint.query["properties"].items():
-            params.append({"name": name, "in": "query", "required": False, "schema": schema})
+            params.append(
+                {"name": name, "in": "query", "required": False, "schema": schema}
+            )
     return params
 
 
@@ -79,10 +86,14 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
     elif endpoint.raw_body:
         op["requestBody"] = {
             "required": True,
-            "content": {endpoint.raw_body: {"schema": {"type": "string", "format": "binary"}}},
+            "content": {
+                endpoint.raw_body: {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     responses = op["responses"]
-    if endpoint.status == 204 or (endpoint.response is None and not endpoint.raw_response):
+    if endpoint.status == 204 or (
+        endpoint.response is None and not endpoint.raw_response
+    ):
         responses[str(endpoint.status)] = {"description": "Done"}
     elif endpoint.raw_response:
         responses[str(endpoint.status)] = {
@@ -109,7 +120,9 @@ def build(endpoints: list[Endpoint], server_url: str = "/api/v1") -> dict[str, A
     """Return the OpenAPI 3.1 document for the given endpoints."""
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
-        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
+        paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = _operation(
+            endpoint
+        )
     tags = sorted({e.tag for e in endpoints})
     return {
         "openapi": "3.1.0",
@@ -133,7 +146,9 @@ def build(endpoints: list[Endpoint], server_url: str = "/api/v1") -> dict[str, A
                     "type": "apiKey",
                     "in": "cookie",
                     "name": SESSION_COOKIE,
-                    "description": f"Unsafe methods also need the {CSRF_HEADER} header.",
+                    "description": (
+                        f"Unsafe methods also need the {CSRF_HEADER} header."
+                    ),
                 },
             },
         },

@@ -77,7 +77,9 @@ def generate() -> str:
     return secrets.token_urlsafe(15)
 
 
-def check_policy(password: str, login: str, min_length: int, field: str = "password") -> None:
+def check_policy(
+    password: str, login: str, min_length: int, field: str = "password"
+) -> None:
     """Raise Invalid, naming the field, if the password breaks the policy."""
     problems = []
     if len(password) < min_length:
@@ -98,7 +100,9 @@ def check_policy(password: str, login: str, min_length: int, field: str = "passw
         ]
     )
     if classes < 2:
-        problems.append("must mix at least two of lower case, upper case, digits, symbols")
+        problems.append(
+            "must mix at least two of lower case, upper case, digits, symbols"
+        )
     if problems:
         raise Invalid(
             f"{field} " + "; ".join(problems),

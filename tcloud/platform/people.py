@@ -14,8 +14,6 @@ from tcloud.platform.ids import new_id, now_iso
 from tcloud.platform.rbac import BUILTIN_ROLES
 
 
-
-
 async def seed_builtin_roles(tx: Transaction) -> dict[str, str]:
     """Insert the built-in roles; return their ids by name."""
     ids = {}
@@ -71,7 +69,9 @@ async def record_login_failure(
     await tx.execute(
         "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?", [user_id]
     )
-    failures = await tx.fetchval("SELECT failed_logins FROM users WHERE id = ?", [user_id])
+    failures = await tx.fetchval(
+        "SELECT failed_logins FROM users WHERE id = ?", [user_id]
+    )
     if failures >= max_failures:
         await tx.execute(
             "UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?",
@@ -101,7 +101,9 @@ async def set_password(
     )
 
 
-async def grant_role(tx: Transaction, role_id: str, kind: str, principal_id: str) -> None:
+async def grant_role(
+    tx: Transaction, role_id: str, kind: str, principal_id: str
+) -> None:
     await tx.execute(
         "INSERT OR IGNORE INTO role_grants (role_id, principal_type, principal_id)"
         " VALUES (?, ?, ?)",
@@ -116,7 +118,8 @@ async def permissions_of(db: Reader, kind: str, principal_id: str) -> frozenset[
         " WHERE g.principal_type = ? AND g.principal_id = ?"
         " UNION ALL"
         " SELECT r.permissions FROM roles r JOIN role_grants g ON g.role_id = r.id"
-        " JOIN group_members m ON g.principal_type = 'group' AND g.principal_id = m.group_id"
+        " JOIN group_members m"
+        " ON g.principal_type = 'group' AND g.principal_id = m.group_id"
         " WHERE ? = 'user' AND m.user_id = ?",
         [kind, principal_id, kind, principal_id],
     )
@@ -127,7 +130,9 @@ async def permissions_of(db: Reader, kind: str, principal_id: str) -> frozenset[
 
 
 async def get_service_account(db: Reader, account_id: str) -> Row | None:
-    return await db.fetchone("SELECT * FROM service_accounts WHERE id = ?", [account_id])
+    return await db.fetchone(
+        "SELECT * FROM service_accounts WHERE id = ?", [account_id]
+    )
 
 
 async def get_token(db: Reader, token_id: str) -> Row | None:
@@ -148,7 +153,16 @@ async def insert_token(
     await tx.execute(
         "INSERT INTO tokens (id, name, owner_type, owner_id, prefix, created_by,"
         " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [token_id, name, owner_type, owner_id, prefix, created_by, now_iso(), expires_at],
+        [
+            token_id,
+            name,
+            owner_type,
+            owner_id,
+            prefix,
+            created_by,
+            now_iso(),
+            expires_at,
+        ],
     )
 
 
@@ -162,7 +176,9 @@ async def revoke_tokens(tx: Transaction, token_ids: Sequence[str]) -> None:
 
 
 async def touch_token(db: Database, token_id: str) -> None:
-    await db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", [now_iso(), token_id])
+    await db.execute(
+        "UPDATE tokens SET last_used_at = ? WHERE id = ?", [now_iso(), token_id]
+    )
 
 
 async def get_setting(db: Reader, key: str) -> object | None:
@@ -221,7 +237,9 @@ async def _page(
         [*params, limit, offset],
     )
     if not rows:
-        total = await db.fetchval(f"SELECT COUNT(*) FROM ({sql})", params) if offset else 0
+        total = (
+            await db.fetchval(f"SELECT COUNT(*) FROM ({sql})", params) if offset else 0
+        )
         return rows, total
     total = rows[0]["_total"]
     for row in rows:

@@ -103,7 +103,10 @@ BUILTIN_ROLES: dict[str, tuple[str, list[str]]] = {
         ["stewardship:read", "stewardship:write", "datasets:read",
          "dictionary:read"],
     ),
-    "Viewer": ("Sees everything, changes nothing", [p for p in READ_ALL if p != "audit:read"]),
+    "Viewer": (
+        "Sees everything, changes nothing",
+        [p for p in READ_ALL if p != "audit:read"],
+    ),
 }  # fmt: skip
 
 

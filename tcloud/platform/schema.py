@@ -26,7 +26,11 @@ def string(
     description: str = "",
     **extra: Any,
 ) -> Schema:
-    schema: Schema = {"type": "string", "minLength": min_length, "maxLength": max_length}
+    schema: Schema = {
+        "type": "string",
+        "minLength": min_length,
+        "maxLength": max_length,
+    }
     if pattern:
         schema["pattern"] = pattern
     if description:
@@ -38,7 +42,9 @@ def name(max_length: int = 100) -> Schema:
     return string(1, max_length, NAME)
 
 
-def integer(minimum: int | None = None, maximum: int | None = None, **extra: Any) -> Schema:
+def integer(
+    minimum: int | None = None, maximum: int | None = None, **extra: Any
+) -> Schema:
     schema: Schema = {"type": "integer"}
     if minimum is not None:
         schema["minimum"] = minimum

@@ -33,7 +33,11 @@ class Tenant:
     @classmethod
     def from_row(cls, row: Row) -> Tenant:
         return cls(
-            row["id"], row["name"], row["display_name"], row["seat_limit"], row["status"]
+            row["id"],
+            row["name"],
+            row["display_name"],
+            row["seat_limit"],
+            row["status"],
         )
 
 
@@ -145,3 +149,29 @@ class TenantIndex:
 
     def forget(self, tenant_id: str) -> None:
         self._by_id.pop(tenant_id, None)
+
+
+class LoginIndex:
+    """The control store's index of logins: which user a login of a tenant is,
+    so that sign-in finds the user without opening every tenant store."""
+
+    def __init__(self, control: Database) -> None:
+        self.control = control
+
+    async def user_id(self, tenant_id: str, login: str) -> str | None:
+        return await self.control.fetchval(
+            "SELECT user_id FROM logins WHERE tenant_id = ? AND login = ?",
+            [tenant_id, login],
+        )
+
+    async def add(self, tenant_id: str, login: str, user_id: str) -> None:
+        await self.control.execute(
+            "INSERT INTO logins (tenant_id, login, user_id) VALUES (?, ?, ?)",
+            [tenant_id, login, user_id],
+        )
+
+    async def remove(self, tenant_id: str, user_id: str) -> None:
+        await self.control.execute(
+            "DELETE FROM logins WHERE tenant_id = ? AND user_id = ?",
+            [tenant_id, user_id],
+        )
