@@ -11,7 +11,7 @@ from tcloud.appkeys import REQUEST_ID
 from tcloud.identity import service
 from tcloud.platform.api import Call, Endpoints, client_ip
 from tcloud.platform.auth import SESSION_COOKIE
-from tcloud.platform.schema import boolean, obj, string
+from tcloud.platform.schema import boolean, integer, obj, string
 
 endpoints = Endpoints("Auth")
 
@@ -92,3 +92,20 @@ async def change_password(call: Call) -> web.Response:
         call.request.headers.get("User-Agent", ""),
     )
     return _with_cookie(call, {"csrf_token": csrf}, session_id)
+
+
+POLICY = obj(
+    {"password_min_length": integer(1), "login_max_failures": integer(1),
+     "login_lockout_minutes": integer(1)}
+)  # fmt: skip
+
+
+@endpoints.get("/auth/policy", None, "The password and sign-in policy", public=True,
+               response=POLICY)  # fmt: skip
+async def policy(call: Call) -> dict[str, int]:
+    config = call.platform.config
+    return {
+        "password_min_length": config.password_min_length,
+        "login_max_failures": config.login_max_failures,
+        "login_lockout_minutes": config.login_lockout_minutes,
+    }

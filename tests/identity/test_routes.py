@@ -11,10 +11,12 @@ async def test_sign_in_and_me(client):
 
 async def test_wrong_password_and_unknown_login_say_the_same(client):
     wrong = await client.post(
-        "/api/v1/auth/login", json={"tenant": "demo", "login": "admin", "password": "nope"}
+        "/api/v1/auth/login",
+        json={"tenant": "demo", "login": "admin", "password": "nope"},
     )
     unknown = await client.post(
-        "/api/v1/auth/login", json={"tenant": "demo", "login": "ghost", "password": "nope"}
+        "/api/v1/auth/login",
+        json={"tenant": "demo", "login": "ghost", "password": "nope"},
     )
     assert wrong.status == unknown.status == 401
     assert (await wrong.json())["detail"] == (await unknown.json())["detail"]
@@ -29,6 +31,15 @@ async def test_logout_ends_the_session(admin):
 async def test_unsafe_cookie_request_needs_csrf_and_origin(admin):
     no_csrf = await admin.post("/auth/logout", headers={"X-CSRF-Token": ""})
     assert no_csrf.status == 403
-    other_origin = await admin.post("/auth/logout", headers={"Origin": "https://evil.test"})
+    other_origin = await admin.post(
+        "/auth/logout", headers={"Origin": "https://evil.test"}
+    )
     assert other_origin.status == 403
     assert (await admin.get("/me")).status == 200
+
+
+async def test_the_password_policy_is_public(client, config):
+    response = await client.get("/api/v1/auth/policy")
+
+    assert response.status == 200
+    assert (await response.json())["password_min_length"] == config.password_min_length
