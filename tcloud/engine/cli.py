@@ -34,9 +34,7 @@ def _configure_logging(level: str) -> None:
 async def _pair(args: argparse.Namespace) -> int:
     folder = _state_dir(args)
     try:
-        made = await pair(
-            args.url, args.key, args.name or "", getattr(args, "embedded", False)
-        )
+        made = await pair(args.url, args.key, args.name or "")
     except PairingFailed as exc:
         print(f"error: pairing failed: {exc}", file=sys.stderr)
         return 2

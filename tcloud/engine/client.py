@@ -21,8 +21,8 @@ from typing import Any
 import aiohttp
 
 from tcloud import __version__
+from tcloud.engine import data, runner, sealing
 from tcloud.engine import protocol as p
-from tcloud.engine import runner, sealing
 from tcloud.engine.state import EngineState
 
 log = logging.getLogger("tcloud.engine")
@@ -227,6 +227,8 @@ class EngineClient:
             await peer.reply(
                 message, {"running": sorted(self.jobs), "capacity": self.capacity}
             )
+        elif kind in data.COMMANDS:
+            self._spawn(data.answer(self, peer, message))
         elif kind != p.PONG:
             await peer.error(message, "unknown-type", f"no {kind} here")
 
@@ -326,6 +328,8 @@ class EngineClient:
             f"artifact {artifact['name']} v{artifact['version']} ({artifact['kind']})",
             "system",
         )
+        if artifact["kind"] == "plan" and data.is_pipeline(content):
+            return await data.run_pipeline(self, job, content, params)
         if artifact["kind"] == "plan":
             return await runner.run_plan(job, content, params)
         timeout = float(command.get("timeout_seconds") or 3600)
@@ -371,7 +375,7 @@ class EngineClient:
             )
 
 
-async def pair(url: str, key: str, name: str, embedded: bool = False) -> EngineState:
+async def pair(url: str, key: str, name: str) -> EngineState:
     """Present a pairing key and a new public key; return the engine's state."""
     private = sealing.new_private_key()
     body = {
@@ -379,7 +383,6 @@ async def pair(url: str, key: str, name: str, embedded: bool = False) -> EngineS
         "public_key": sealing.public_key_of(private),
         "name": name,
         "version": __version__,
-        "embedded": embedded,
     }
     async with aiohttp.ClientSession() as http:
         async with http.post(url.rstrip("/") + "/engine/pair", json=body) as response:

@@ -58,7 +58,7 @@ PAIRING_KEY = obj(
 ENGINE_PATCH = obj({"name": name(100)})
 PAIR = obj(
     {"key": string(1, 200), "public_key": string(40, 60)},
-    {"name": string(0, 100), "version": string(0, 40), "embedded": boolean()},
+    {"name": string(0, 100), "version": string(0, 40)},
 )
 PUBLISH = obj(
     {"name": name(100), "kind": enum("plan", "python")},
@@ -575,7 +575,6 @@ async def pair(request: web.Request) -> web.Response:
         body.get("name", ""),
         body.get("version", ""),
         client_ip(request),
-        bool(body.get("embedded")),
     )
     return web.json_response(made, dumps=lambda v: orjson.dumps(v).decode())
 

@@ -34,6 +34,7 @@ from tcloud.platform.context import Platform, TenantContext
 from tcloud.platform.db import Row
 from tcloud.platform.errors import Conflict, Invalid, NotFound
 from tcloud.platform.ids import digest, iso, new_id, new_secret, now_iso
+from tcloud.platform.rbac import SYSTEM
 
 SECRETS_PURPOSE = "engines.task-secrets"
 PAIRING_PREFIX = "tpk"
@@ -114,9 +115,12 @@ async def pair(
     name: str,
     version: str,
     source_ip: str = "",
-    embedded: bool = False,
 ) -> dict[str, Any]:
-    """Trade a pairing key and a public key for an engine id and credential."""
+    """Trade a pairing key and a public key for an engine id and credential.
+
+    An engine is the embedded one when its key was made by the server itself,
+    whatever it says of itself.
+    """
     try:
         sealing.check_public_key(public_key)
     except sealing.SealError:
@@ -146,7 +150,7 @@ async def pair(
             environment_id=row["environment_id"],
             name=name,
             public_key=public_key,
-            embedded=int(embedded),
+            embedded=int(row["created_by"] == SYSTEM.id),
             version=version,
             paired_at=now_iso(),
             paired_by=row["created_by"],
