@@ -273,7 +273,7 @@ async def run_python(
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     # Linux: the job gets SIGKILL if the engine dies (even by kill -9), so a
     # job never outlives the engine that the server may retry it without.
     if sys.platform.startswith("linux"):
@@ -293,7 +293,7 @@ async def _run_child(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     job.process = process
     assert process.stdout is not None and process.stderr is not None

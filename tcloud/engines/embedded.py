@@ -17,6 +17,7 @@ from aiohttp import web
 
 from tcloud import log
 from tcloud.appkeys import CONFIG, PLATFORM
+from tcloud.engine.runner import die_with_parent
 from tcloud.engines import service
 from tcloud.platform.context import Platform, TenantContext
 from tcloud.platform.rbac import SYSTEM
@@ -63,7 +64,10 @@ async def embedded_context(app: web.Application) -> AsyncIterator[None]:
     platform = app[PLATFORM]
     state_dir = platform.config.data_path / "embedded-engine"
     key = "" if (state_dir / STATE_FILE).exists() else await _pairing_key(platform)
-    process = await asyncio.create_subprocess_exec(*_command(platform, state_dir, key))
+    # The engine dies with the server, even one killed with -9.
+    process = await asyncio.create_subprocess_exec(
+        *_command(platform, state_dir, key), preexec_fn=die_with_parent
+    )
     log.engine.info("embedded_engine_started pid=%s", process.pid)
     yield
     if process.returncode is None:
