@@ -28,7 +28,12 @@ from tcloud.platform.metrics import Metrics
 from tcloud.platform.tenancy import TenantIndex, TenantStores
 
 STATIC = ROOT / "static"
-STORE_PACKAGES = ["tcloud.platform", "tcloud.console", "tcloud.engines"]
+STORE_PACKAGES = [
+    "tcloud.platform",
+    "tcloud.console",
+    "tcloud.engines",
+    "tcloud.pipelines",
+]
 
 Announce = Callable[[bootstrap.NewTenant], None]
 
@@ -37,8 +42,9 @@ def _api_groups() -> list[api_module.Endpoints]:
     from tcloud.console.routes import groups as console_groups
     from tcloud.engines.routes import groups as engines_groups
     from tcloud.identity.routes import endpoints as identity_endpoints
+    from tcloud.pipelines.routes import groups as pipelines_groups
 
-    return [identity_endpoints, *console_groups, *engines_groups]
+    return [identity_endpoints, *console_groups, *engines_groups, *pipelines_groups]
 
 
 @asynccontextmanager
@@ -163,6 +169,10 @@ def _add_engines(app: web.Application) -> None:
     app.cleanup_ctx.extend([hub_context, scheduler_context, embedded_context])
     app.on_shutdown.append(hub_shutdown)
     add_engine_routes(app)
+
+    from tcloud.pipelines.routes import add_engine_routes as add_pipeline_doors
+
+    add_pipeline_doors(app)
 
 
 def build_app(config: Config, announce: Announce | None = None) -> web.Application:
