@@ -255,3 +255,41 @@ async def test_pairing_keys_need_engines_write(client, admin) -> None:
     assert made["key"].startswith("tpk_") and made["state"] == "open"
     assert made["command"].startswith("tcloud engine pair --url ")
     assert "key" not in listed["items"][0]
+
+
+async def test_a_group_grant_opens_a_workspace_to_its_members(client, admin) -> None:
+    default = (await _environments(admin))["default"]
+    team = await admin.json(
+        "POST", f"/environments/{default['id']}/workspaces", 201, json={"name": "Ops"}
+    )
+    body = {
+        "name": "ops-plan",
+        "kind": "plan",
+        "plan": QUICK_PLAN,
+        "workspace_id": team["id"],
+    }
+    art = await admin.json("POST", "/artifacts", 201, json=body)
+    platform = client.server.app[PLATFORM]
+    tenant = await platform.tenants.by_name("demo")
+    dev = await _member(client, admin, "Integration developer")
+    async with platform.stores.use(tenant.id) as db:
+        user_id = await db.fetchval("SELECT id FROM users WHERE login = 'dev'")
+        async with db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO groups (id, name, created_at, updated_at)"
+                " VALUES ('grp_ops', 'Ops', '', '')"
+            )
+            await tx.execute(
+                "INSERT INTO group_members (group_id, user_id) VALUES ('grp_ops', ?)",
+                [user_id],
+            )
+            await tx.execute(
+                "INSERT INTO workspace_grants VALUES (?, 'group', 'grp_ops', 'view')",
+                [team["id"]],
+            )
+
+    seen = await dev.json("GET", f"/artifacts/{art['id']}")
+    refused = await dev.json("POST", "/artifacts", 403, json={**body, "name": "other"})
+
+    assert seen["name"] == "ops-plan"
+    assert "workspace permission publish" in refused["detail"]
