@@ -33,6 +33,7 @@ STORE_PACKAGES = [
     "tcloud.console",
     "tcloud.engines",
     "tcloud.pipelines",
+    "tcloud.dataprep",
 ]
 
 Announce = Callable[[bootstrap.NewTenant], None]
@@ -40,11 +41,18 @@ Announce = Callable[[bootstrap.NewTenant], None]
 
 def _api_groups() -> list[api_module.Endpoints]:
     from tcloud.console.routes import groups as console_groups
+    from tcloud.dataprep.routes import groups as dataprep_groups
     from tcloud.engines.routes import groups as engines_groups
     from tcloud.identity.routes import endpoints as identity_endpoints
     from tcloud.pipelines.routes import groups as pipelines_groups
 
-    return [identity_endpoints, *console_groups, *engines_groups, *pipelines_groups]
+    return [
+        identity_endpoints,
+        *console_groups,
+        *engines_groups,
+        *pipelines_groups,
+        *dataprep_groups,
+    ]
 
 
 @asynccontextmanager
@@ -175,6 +183,12 @@ def _add_engines(app: web.Application) -> None:
     add_pipeline_doors(app)
 
 
+def _add_dataprep(app: web.Application) -> None:
+    from tcloud.dataprep.state import dataprep_context
+
+    app.cleanup_ctx.append(dataprep_context)
+
+
 def build_app(config: Config, announce: Announce | None = None) -> web.Application:
     """Return the whole server as one aiohttp application."""
     app = web.Application(middlewares=[edge], client_max_size=config.max_body_bytes)
@@ -182,6 +196,7 @@ def build_app(config: Config, announce: Announce | None = None) -> web.Applicati
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(_platform_context(announce))
     _add_engines(app)
+    _add_dataprep(app)
 
     api = web.Application()
     endpoints = api_module.mount(api, _api_groups())

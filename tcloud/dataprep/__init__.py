@@ -1,0 +1,1 @@
+"""Data preparation: preparations as lists of steps, the grid, full runs."""

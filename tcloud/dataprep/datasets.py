@@ -1,0 +1,127 @@
+"""The datasets a preparation reads, as local files the runtime can scan.
+
+The inventory belongs to the pipelines app; this module only asks its
+service for a dataset's spec and, for a file of the tenant's file area,
+decrypts the blob once into a private temporary folder (in chunks, off the
+loop), keyed by the file's SHA-256 so a changed file is fetched again.
+
+Limitation: only datasets of the file area are read here. A dataset on a
+folder, S3 or database connection names an address a user typed, which
+DESIGN says is reached from the tenant's engine, never from the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import tempfile
+from collections import OrderedDict
+from contextlib import aclosing
+from pathlib import Path
+from typing import IO, Any
+
+from tcloud import log
+from tcloud.pipelines import service as pipelines
+from tcloud.platform.context import TenantContext
+from tcloud.platform.errors import Conflict
+
+KEPT_FILES = 32
+
+
+class LocalFiles:
+    """Decrypted copies of area files, the least recently used evicted."""
+
+    def __init__(self, root: Path | None = None, kept: int = KEPT_FILES) -> None:
+        self.root = root or Path(tempfile.mkdtemp(prefix="tcloud-dataprep-"))
+        self.kept = kept
+        self._files: OrderedDict[tuple[str, str], Path] = OrderedDict()
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def path(self, ctx: TenantContext, file_id: str, sha256: str) -> Path:
+        """Return a local plaintext copy of an area file, fetching it once."""
+        key = (ctx.tenant.id, sha256)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            found = self._files.get(key)
+            if found is not None and found.exists():
+                self._files.move_to_end(key)
+                return found
+            found = await self._fetch(ctx, file_id, sha256)
+            self._files[key] = found
+            await self._evict()
+            return found
+
+    async def _fetch(self, ctx: TenantContext, file_id: str, sha256: str) -> Path:
+        row, chunks = await pipelines.file_chunks(ctx, file_id)
+        folder = self.root / ctx.tenant.id / sha256
+        target = folder / Path(row["name"]).name
+        partial = folder / f".{secrets.token_hex(8)}.partial"
+        fh = await asyncio.to_thread(_create, partial)
+        try:
+            async with aclosing(chunks) as stream:
+                async for chunk in stream:
+                    await asyncio.to_thread(fh.write, chunk)
+            await asyncio.to_thread(fh.close)
+            await asyncio.to_thread(os.replace, partial, target)
+        except BaseException:
+            fh.close()
+            partial.unlink(missing_ok=True)
+            raise
+        log.dataprep.debug(
+            "area_file_fetched tenant=%s file=%s", ctx.tenant.id, file_id
+        )
+        return target
+
+    async def _evict(self) -> None:
+        while len(self._files) > self.kept:
+            _, path = self._files.popitem(last=False)
+            await asyncio.to_thread(shutil.rmtree, path.parent, True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _create(path: Path) -> IO[bytes]:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+async def get(ctx: TenantContext, dataset_id: str) -> dict[str, Any]:
+    """Return the dataset's view from the inventory; NotFound if absent."""
+    return await pipelines.get_dataset(ctx, dataset_id)
+
+
+async def local_spec(
+    ctx: TenantContext, files: LocalFiles, dataset_id: str
+) -> dict[str, Any]:
+    """Return the dataset's runtime spec with a local path to read."""
+    spec = await pipelines.dataset_spec(ctx, dataset_id)
+    fetch = spec.pop("fetch", None) or {}
+    if spec.get("kind") != "file" or "area" not in fetch:
+        raise Conflict(
+            "data preparation reads datasets of the file area only; this one is"
+            " read by an engine"
+        )
+    path = await files.path(ctx, fetch["area"], fetch.get("sha256", fetch["area"]))
+    return {**spec, "path": str(path)}
+
+
+def marker(spec: dict[str, Any]) -> str:
+    """Return what changes when the dataset's data or reading options change."""
+    return f"{spec['path']}|{sorted((spec.get('options') or {}).items())}"
+
+
+async def from_upload(
+    ctx: TenantContext,
+    name: str,
+    filename: str,
+    chunks: Any,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Make a dataset of the inventory from an uploaded file."""
+    return await pipelines.dataset_from_upload(
+        ctx, name, filename, chunks, options=options or None
+    )

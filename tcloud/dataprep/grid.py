@@ -1,0 +1,175 @@
+"""What the grid computes, off the event loop: steps checked and applied to
+the sample, column headers, profiles and suggestions.
+
+Everything here is synchronous polars work, called through a thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from tcloud.runtime import prep
+from tcloud.runtime.prep.registry import REGISTRY
+
+PLAIN = (pl.String, pl.Boolean, pl.Null)
+FORMAT_PARAMS = {"format", "other_format"}
+
+
+class StepProblem(Exception):
+    """A step of a list that cannot be applied: its index and the runtime's error."""
+
+    def __init__(self, index: int, error: prep.PrepError) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The sample after the steps, with what every column header shows."""
+
+    frame: pl.DataFrame
+    types: dict[str, prep.ColumnType]
+    quality: dict[str, dict[str, int]]
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != prep.ROW_ID]
+
+    def data(self) -> pl.DataFrame:
+        return self.frame.drop(prep.ROW_ID, strict=False)
+
+
+def check(
+    sample: pl.DataFrame,
+    steps: Sequence[Mapping[str, Any]],
+    lookups: Mapping[str, pl.LazyFrame] | None = None,
+    freeze_at: int | None = None,
+) -> tuple[list[dict[str, Any]], Prepared]:
+    """Validate every enabled step in order; freeze the one at freeze_at.
+
+    Returns the steps (the frozen one with its date format fixed) and the
+    prepared sample. Raises StepProblem naming the first step that fails.
+    """
+    lf = sample.lazy()
+    checked: list[dict[str, Any]] = []
+    for index, step in enumerate(steps):
+        step = dict(step)
+        if step.get("enabled", True):
+            try:
+                if index == freeze_at and _infers_dates(step):
+                    step = prep.freeze(step, lf.collect())
+                visible = _visible(lf)
+                prep.validate_step(step, visible)
+                lf = prep.apply_step(lf, step, lookups)
+            except prep.PrepError as exc:
+                raise StepProblem(index, exc) from None
+            except pl.exceptions.PolarsError as exc:
+                error = prep.PrepError(step.get("id"), "params", _first_line(exc))
+                raise StepProblem(index, error) from None
+        checked.append(step)
+    try:
+        frame = lf.collect()
+    except pl.exceptions.PolarsError as exc:
+        last = len(steps) - 1
+        error = prep.PrepError(None, "steps", _first_line(exc))
+        raise StepProblem(last, error) from None
+    return checked, describe(frame)
+
+
+def describe(frame: pl.DataFrame) -> Prepared:
+    """Infer the types and count the quality of every column of the frame."""
+    data = frame.drop(prep.ROW_ID, strict=False)
+    types = prep.infer_types(data)
+    return Prepared(frame, types, prep.quality(data, types))
+
+
+def header(prepared: Prepared) -> list[dict[str, Any]]:
+    """Return each column's name, stored type, inferred type and quality."""
+    schema = prepared.frame.schema
+    return [
+        {
+            "name": name,
+            "dtype": str(schema[name]),
+            "type": prepared.types[name].as_dict(),
+            "quality": prepared.quality[name],
+        }
+        for name in prepared.columns
+    ]
+
+
+def page(
+    prepared: Prepared,
+    offset: int,
+    limit: int,
+    row_filter: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return rows of the prepared sample as lists, with their row ids."""
+    frame = prepared.frame
+    if row_filter:
+        frame = frame.filter(prep.compile_filter(row_filter, frame.schema))
+    part = frame.slice(offset, limit)
+    ids = part.get_column(prep.ROW_ID).to_list() if prep.ROW_ID in part else []
+    shown = _displayable(part.drop(prep.ROW_ID, strict=False))
+    return {
+        "rows": shown.rows(),
+        "row_ids": ids,
+        "offset": offset,
+        "limit": limit,
+        "matched": frame.height,
+    }
+
+
+def profile(prepared: Prepared, column: str) -> dict[str, Any]:
+    data = prepared.data()
+    return _json_ready(prep.profile(data, column, prepared.types[column]))
+
+
+def suggestions(prepared: Prepared, column: str) -> list[dict[str, Any]]:
+    data = prepared.data()
+    found = prep.suggest(data, column, prepared.types[column])
+    return [_json_ready(s) for s in found]
+
+
+def _visible(lf: pl.LazyFrame) -> dict[str, pl.DataType]:
+    schema = lf.collect_schema()
+    return {n: t for n, t in schema.items() if n != prep.ROW_ID}
+
+
+def _infers_dates(step: Mapping[str, Any]) -> bool:
+    function = REGISTRY.get(step.get("function", ""))
+    if function is None:
+        return False
+    return bool(FORMAT_PARAMS & {p.name for p in function.params})
+
+
+def _displayable(frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast what JSON cannot carry as is (decimals, times, lists) to text."""
+    casts = [
+        pl.col(n).cast(pl.String)
+        for n, t in frame.schema.items()
+        if not (t in PLAIN or t.is_numeric() or t in (pl.Date, pl.Datetime))
+        or t.is_decimal()
+    ]
+    return frame.with_columns(casts) if casts else frame
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,541 @@
+"""The rules of dataprep: preparations, their steps and history, the grid.
+
+A preparation is a dataset and an ordered list of steps. Every change of
+the steps is checked by the runtime against the sample as the steps before
+it leave it (`grid.check`): a step that does not fit is refused with the
+parameter it names, and nothing is saved. Each saved list is also kept in
+the preparation's history, which undo and redo walk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from typing import Any
+
+import orjson
+import polars as pl
+
+from tcloud.dataprep import datasets, frames, grid, store
+from tcloud.dataprep.state import DataPrep
+from tcloud.platform import audit
+from tcloud.platform.context import TenantContext
+from tcloud.platform.db import Row
+from tcloud.platform.errors import Conflict, FieldError, Invalid, NotFound
+from tcloud.platform.ids import new_id, now_iso
+from tcloud.runtime import prep
+from tcloud.runtime.errors import ReadError
+
+STEP_KEYS = ("function", "column", "columns", "params", "enabled", "scope",
+             "new_column")  # fmt: skip
+MAX_SAMPLE = 100_000
+MAX_STEPS = 500
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _steps_of(row: Row) -> list[dict[str, Any]]:
+    return orjson.loads(row["steps"])
+
+
+async def _view(ctx: TenantContext, row: Row) -> dict[str, Any]:
+    low, high = await store.history_bounds(ctx.db, row["id"])
+    view = {k: v for k, v in row.items() if k not in ("steps", "history_pos")}
+    view["steps"] = _steps_of(row)
+    view["can_undo"] = row["history_pos"] > low
+    view["can_redo"] = row["history_pos"] < high
+    return view
+
+
+async def _row(ctx: TenantContext, prep_id: str) -> Row:
+    row = await store.get_preparation(ctx.db, prep_id)
+    if row is None:
+        raise NotFound("no such preparation")
+    return row
+
+
+async def list_preparations(
+    ctx: TenantContext, q: str, dataset_id: str, limit: int, offset: int
+) -> dict[str, Any]:
+    rows, total = await store.list_preparations(
+        ctx.db, q=q, dataset_id=dataset_id, limit=limit, offset=offset
+    )
+    items = [await _view(ctx, r) for r in rows]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+async def get_preparation(ctx: TenantContext, prep_id: str) -> dict[str, Any]:
+    return await _view(ctx, await _row(ctx, prep_id))
+
+
+async def create_preparation(
+    ctx: TenantContext, dp: DataPrep, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Make a preparation of a dataset, with steps checked if any are given."""
+    dataset = await datasets.get(ctx, body["dataset_id"])
+    steps = [_new_step(s) for s in body.get("steps") or []]
+    if steps:
+        steps, _ = await _checked(ctx, dp, dataset["id"], dp.sample_rows, steps)
+    prep_id, now = new_id("prp"), now_iso()
+    async with ctx.db.transaction() as tx:
+        await store.insert_preparation(tx, {
+            "id": prep_id, "name": body["name"],
+            "description": body.get("description", ""),
+            "dataset_id": dataset["id"], "steps": _dumps(steps),
+            "sample_rows": dp.sample_rows, "created_by": ctx.principal.id,
+            "created_at": now, "updated_at": now,
+        })  # fmt: skip
+        await store.push_history(tx, prep_id, 0, _dumps(steps), "created", now)
+        await audit.record(
+            tx, ctx.actor, "preparation.create", "preparation", prep_id,
+            body["name"], details={"dataset_id": dataset["id"]},
+        )  # fmt: skip
+    return await get_preparation(ctx, prep_id)
+
+
+async def create_from_upload(
+    ctx: TenantContext,
+    dp: DataPrep,
+    name: str,
+    filename: str,
+    chunks: Any,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Make a dataset of an uploaded file, then a preparation of it."""
+    dataset = await datasets.from_upload(ctx, name, filename, chunks, options)
+    return await create_preparation(
+        ctx, dp, {"name": name, "dataset_id": dataset["id"]}
+    )
+
+
+async def update_preparation(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Rename, describe, or move a preparation to another dataset."""
+    row = await _row(ctx, prep_id)
+    _check_version(row, body)
+    values: dict[str, Any] = {k: body[k] for k in ("name", "description") if k in body}
+    if body.get("dataset_id") and body["dataset_id"] != row["dataset_id"]:
+        dataset = await datasets.get(ctx, body["dataset_id"])
+        steps, _ = await _checked(
+            ctx, dp, dataset["id"], row["sample_rows"], _steps_of(row)
+        )
+        values.update(dataset_id=dataset["id"], steps=_dumps(steps))
+    if not values:
+        return await _view(ctx, row)
+    values.update(version=row["version"] + 1, updated_at=now_iso())
+    async with ctx.db.transaction() as tx:
+        await _same_version(tx, row)
+        await store.update_preparation(tx, prep_id, values)
+        await audit.record(
+            tx, ctx.actor, "preparation.update", "preparation", prep_id,
+            values.get("name", row["name"]),
+            details={"fields": sorted(k for k in body if k != "version")},
+        )  # fmt: skip
+    return await get_preparation(ctx, prep_id)
+
+
+async def copy_preparation(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Apply a preparation's steps to another dataset with the same columns."""
+    row = await _row(ctx, prep_id)
+    steps = [{**s, "id": _step_id()} for s in _steps_of(row)]
+    dataset_id = body.get("dataset_id") or row["dataset_id"]
+    return await create_preparation(
+        ctx, dp, {"name": body["name"], "dataset_id": dataset_id, "steps": steps}
+    )
+
+
+async def delete_preparation(ctx: TenantContext, dp: DataPrep, prep_id: str) -> None:
+    row = await _row(ctx, prep_id)
+    async with ctx.db.transaction() as tx:
+        await store.delete_preparation(tx, prep_id)
+        await audit.record(
+            tx, ctx.actor, "preparation.delete", "preparation", prep_id, row["name"]
+        )
+    dp.prepared.drop(lambda key: key[:2] == (ctx.tenant.id, prep_id))
+
+
+def _step_id() -> str:
+    return "s_" + secrets.token_hex(4)
+
+
+def _new_step(body: Mapping[str, Any]) -> dict[str, Any]:
+    step = {k: body[k] for k in STEP_KEYS if k in body and body[k] is not None}
+    step.setdefault("params", {})
+    step.setdefault("enabled", True)
+    return {"id": _step_id(), **step}
+
+
+def _check_version(row: Row, body: Mapping[str, Any]) -> None:
+    wanted = body.get("version")
+    if wanted is not None and wanted != row["version"]:
+        raise Conflict(
+            f"the preparation is at version {row['version']}, not {wanted};"
+            " reload it and try again"
+        )
+
+
+async def _same_version(tx: Any, row: Row) -> None:
+    now = await tx.fetchval(
+        "SELECT version FROM preparations WHERE id = ?", [row["id"]]
+    )
+    if now != row["version"]:
+        raise Conflict("the preparation changed meanwhile; reload it and try again")
+
+
+async def add_step(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Insert a step (at the end by default), checked against the sample."""
+    row = await _row(ctx, prep_id)
+    _check_version(row, body)
+    steps = _steps_of(row)
+    position = body.get("position")
+    position = len(steps) if position is None else min(position, len(steps))
+    step = _new_step(body["step"])
+    steps.insert(position, step)
+    label = f"add {step['function']}"
+    return await _save(ctx, dp, row, steps, label, edited=position)
+
+
+async def update_step(
+    ctx: TenantContext,
+    dp: DataPrep,
+    prep_id: str,
+    step_id: str,
+    body: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Change a step's parameters, target, scope or whether it is enabled."""
+    row = await _row(ctx, prep_id)
+    _check_version(row, body)
+    steps = _steps_of(row)
+    index = _index(steps, step_id)
+    changed = dict(steps[index])
+    for key in STEP_KEYS:
+        if key in body:
+            if body[key] is None:
+                changed.pop(key, None)
+            else:
+                changed[key] = body[key]
+    steps[index] = changed
+    verb = "disable" if body.get("enabled") is False else "edit"
+    return await _save(ctx, dp, row, steps, f"{verb} {changed['function']}", index)
+
+
+async def delete_step(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, step_id: str
+) -> dict[str, Any]:
+    row = await _row(ctx, prep_id)
+    steps = _steps_of(row)
+    removed = steps.pop(_index(steps, step_id))
+    return await _save(ctx, dp, row, steps, f"delete {removed['function']}")
+
+
+async def move_step(
+    ctx: TenantContext,
+    dp: DataPrep,
+    prep_id: str,
+    step_id: str,
+    body: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Move a step to another position of the list."""
+    row = await _row(ctx, prep_id)
+    _check_version(row, body)
+    steps = _steps_of(row)
+    step = steps.pop(_index(steps, step_id))
+    position = min(body["position"], len(steps))
+    steps.insert(position, step)
+    return await _save(ctx, dp, row, steps, f"move {step['function']}")
+
+
+async def replace_steps(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Replace the whole list of steps (ids kept when given)."""
+    row = await _row(ctx, prep_id)
+    _check_version(row, body)
+    steps = []
+    for given in body["steps"]:
+        step = _new_step(given)
+        if given.get("id"):
+            step["id"] = str(given["id"])
+        steps.append(step)
+    ids = [s["id"] for s in steps]
+    if len(set(ids)) != len(ids):
+        raise Invalid.field("steps", "step ids must be unique")
+    return await _save(ctx, dp, row, steps, "replace steps")
+
+
+def _index(steps: Sequence[Mapping[str, Any]], step_id: str) -> int:
+    for i, step in enumerate(steps):
+        if step.get("id") == step_id:
+            return i
+    raise NotFound("no such step in this preparation")
+
+
+async def _save(
+    ctx: TenantContext,
+    dp: DataPrep,
+    row: Row,
+    steps: list[dict[str, Any]],
+    label: str,
+    edited: int | None = None,
+) -> dict[str, Any]:
+    if len(steps) > MAX_STEPS:
+        raise Invalid.field("steps", f"a preparation holds at most {MAX_STEPS} steps")
+    steps, prepared = await _checked(
+        ctx, dp, row["dataset_id"], row["sample_rows"], steps, edited
+    )
+    values = {
+        "steps": _dumps(steps),
+        "version": row["version"] + 1,
+        "history_pos": row["history_pos"] + 1,
+        "updated_at": now_iso(),
+    }
+    async with ctx.db.transaction() as tx:
+        await _same_version(tx, row)
+        await store.update_preparation(tx, row["id"], values)
+        await store.push_history(
+            tx, row["id"], values["history_pos"], values["steps"], label,
+            values["updated_at"],
+        )  # fmt: skip
+        await audit.record(
+            tx, ctx.actor, "preparation.steps", "preparation", row["id"],
+            row["name"], details={"change": label, "steps": len(steps)},
+        )  # fmt: skip
+    await _keep_prepared(ctx, dp, row, values["version"], prepared)
+    return await get_preparation(ctx, row["id"])
+
+
+async def undo(ctx: TenantContext, dp: DataPrep, prep_id: str) -> dict[str, Any]:
+    """Go back to the step list before the last change."""
+    return await _walk(ctx, prep_id, -1)
+
+
+async def redo(ctx: TenantContext, dp: DataPrep, prep_id: str) -> dict[str, Any]:
+    """Go forward again to the step list an undo left."""
+    return await _walk(ctx, prep_id, +1)
+
+
+async def _walk(ctx: TenantContext, prep_id: str, delta: int) -> dict[str, Any]:
+    row = await _row(ctx, prep_id)
+    entry = await store.history_entry(ctx.db, prep_id, row["history_pos"] + delta)
+    if entry is None:
+        raise Conflict("nothing to undo" if delta < 0 else "nothing to redo")
+    values = {
+        "steps": entry["steps"],
+        "history_pos": entry["seq"],
+        "version": row["version"] + 1,
+        "updated_at": now_iso(),
+    }
+    async with ctx.db.transaction() as tx:
+        await _same_version(tx, row)
+        await store.update_preparation(tx, prep_id, values)
+        await audit.record(
+            tx, ctx.actor, "preparation.undo" if delta < 0 else "preparation.redo",
+            "preparation", prep_id, row["name"],
+        )  # fmt: skip
+    return await get_preparation(ctx, prep_id)
+
+
+async def history(ctx: TenantContext, prep_id: str) -> dict[str, Any]:
+    row = await _row(ctx, prep_id)
+    items = await store.history_labels(ctx.db, prep_id)
+    return {"items": items, "position": row["history_pos"]}
+
+
+async def _sample(
+    ctx: TenantContext, dp: DataPrep, dataset_id: str, rows: int
+) -> tuple[dict[str, Any], pl.DataFrame]:
+    spec = await datasets.local_spec(ctx, dp.files, dataset_id)
+    key = (ctx.tenant.id, dataset_id, datasets.marker(spec), rows)
+    found = dp.samples.get(key)
+    if found is None:
+        try:
+            found = await asyncio.to_thread(frames.head, spec, rows)
+        except ReadError as exc:
+            raise Conflict(f"the dataset cannot be read: {exc}") from None
+        dp.samples.put(key, found)
+    return spec, found
+
+
+async def _lookup_specs(
+    ctx: TenantContext, dp: DataPrep, steps: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Return the local spec of every dataset a lookup step names."""
+    specs = {}
+    for index, step in enumerate(steps):
+        if step.get("function") != "lookup" or not step.get("enabled", True):
+            continue
+        name = (step.get("params") or {}).get("dataset")
+        if not isinstance(name, str) or name in specs:
+            continue
+        try:
+            await datasets.get(ctx, name)
+        except NotFound:
+            raise Invalid(
+                f"step {index + 1}: no dataset {name!r} to look up",
+                fields=[FieldError("params.dataset", "no such dataset")],
+            ) from None
+        specs[name] = await datasets.local_spec(ctx, dp.files, name)
+    return specs
+
+
+def _compute(
+    sample: pl.DataFrame,
+    steps: list[dict[str, Any]],
+    lookup_specs: dict[str, dict[str, Any]],
+    freeze_at: int | None,
+) -> tuple[list[dict[str, Any]], grid.Prepared]:
+    with ExitStack() as stack:
+        lookups = {k: frames.scan(s, stack).drop(prep.ROW_ID)
+                   for k, s in lookup_specs.items()}  # fmt: skip
+        return grid.check(sample, steps, lookups, freeze_at)
+
+
+async def _checked(
+    ctx: TenantContext,
+    dp: DataPrep,
+    dataset_id: str,
+    rows: int,
+    steps: list[dict[str, Any]],
+    edited: int | None = None,
+) -> tuple[list[dict[str, Any]], grid.Prepared]:
+    _, sample = await _sample(ctx, dp, dataset_id, rows)
+    specs = await _lookup_specs(ctx, dp, steps)
+    try:
+        return await asyncio.to_thread(_compute, sample, steps, specs, edited)
+    except grid.StepProblem as problem:
+        raise _invalid(problem, steps, edited) from None
+
+
+def _invalid(
+    problem: grid.StepProblem, steps: Sequence[Mapping[str, Any]], edited: int | None
+) -> Invalid:
+    error = problem.error
+    parameter = error.parameter or "step"
+    top = parameter in STEP_KEYS or parameter in ("step", "steps")
+    name = parameter if top else f"params.{parameter}"
+    if edited is not None and problem.index == edited:
+        return Invalid(
+            f"{name}: {error.message}",
+            fields=[FieldError(name, error.message)],
+            extra={"step_id": error.step_id},
+        )
+    index = problem.index
+    function = steps[index].get("function") if index < len(steps) else "?"
+    return Invalid(
+        f"step {index + 1} ({function}) does not apply: {name}: {error.message}",
+        fields=[FieldError(f"steps[{index}].{name}", error.message)],
+        extra={"step_id": steps[index].get("id") if index < len(steps) else None},
+    )
+
+
+async def _keep_prepared(
+    ctx: TenantContext, dp: DataPrep, row: Row, version: int, prepared: Any
+) -> None:
+    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    key = (ctx.tenant.id, row["id"], version, datasets.marker(spec), row["sample_rows"])
+    dp.prepared.put(key, prepared)
+
+
+async def prepared_sample(
+    ctx: TenantContext, dp: DataPrep, prep_id: str
+) -> tuple[Row, grid.Prepared]:
+    """Return the preparation and its sample with every enabled step applied."""
+    row = await _row(ctx, prep_id)
+    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    key = (ctx.tenant.id, prep_id, row["version"], datasets.marker(spec),
+           row["sample_rows"])  # fmt: skip
+    found = dp.prepared.get(key)
+    if found is None:
+        _, found = await _checked(
+            ctx, dp, row["dataset_id"], row["sample_rows"], _steps_of(row)
+        )
+        dp.prepared.put(key, found)
+    return row, found
+
+
+async def grid_page(
+    ctx: TenantContext,
+    dp: DataPrep,
+    prep_id: str,
+    offset: int,
+    limit: int,
+    row_filter: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return rows of the prepared sample, the column headers and counts."""
+    row, prepared = await prepared_sample(ctx, dp, prep_id)
+    try:
+        rows = await asyncio.to_thread(grid.page, prepared, offset, limit, row_filter)
+    except (ValueError, pl.exceptions.PolarsError) as exc:
+        raise Invalid.field("filter", str(exc).splitlines()[0]) from None
+    source_rows = await _source_rows(ctx, dp, row)
+    return {
+        "preparation_id": prep_id,
+        "version": row["version"],
+        "columns": grid.header(prepared),
+        "total": prepared.frame.height,
+        "sample_rows": row["sample_rows"],
+        "sample_read": source_rows,
+        "more": source_rows >= row["sample_rows"],
+        **rows,
+    }
+
+
+async def _source_rows(ctx: TenantContext, dp: DataPrep, row: Row) -> int:
+    _, sample = await _sample(ctx, dp, row["dataset_id"], row["sample_rows"])
+    return sample.height
+
+
+async def fetch_more(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Read more of the dataset into the grid's sample."""
+    row = await _row(ctx, prep_id)
+    rows = body.get("rows") or row["sample_rows"] + dp.sample_rows
+    rows = max(1, min(int(rows), MAX_SAMPLE))
+    async with ctx.db.transaction() as tx:
+        await store.update_preparation(tx, prep_id, {"sample_rows": rows})
+    return await get_preparation(ctx, prep_id)
+
+
+async def column_profile(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, column: str
+) -> dict[str, Any]:
+    _, prepared = await prepared_sample(ctx, dp, prep_id)
+    _column(prepared, column)
+    return await asyncio.to_thread(grid.profile, prepared, column)
+
+
+async def column_suggestions(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, column: str
+) -> dict[str, Any]:
+    _, prepared = await prepared_sample(ctx, dp, prep_id)
+    _column(prepared, column)
+    items = await asyncio.to_thread(grid.suggestions, prepared, column)
+    return {"items": items}
+
+
+def _column(prepared: grid.Prepared, column: str) -> None:
+    if column not in prepared.columns:
+        raise NotFound(f"no column {column!r} in the prepared sample")
+
+
+async def as_processor(ctx: TenantContext, prep_id: str) -> dict[str, Any]:
+    """Return the preparation as a pipeline's "prepare" processor."""
+    row = await _row(ctx, prep_id)
+    steps = [s for s in _steps_of(row) if s.get("enabled", True)]
+    return {"type": "prepare", "name": row["name"], "config": {"steps": steps}}
+
+
+def functions() -> dict[str, Any]:
+    """Return the catalogue of functions the grid's menus offer."""
+    items = prep.functions()
+    return {"items": items, "total": len(items)}

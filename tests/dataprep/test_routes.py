@@ -1,0 +1,215 @@
+"""The preparation API: steps checked, saved whole or not at all, undone."""
+
+from __future__ import annotations
+
+from tests.dataprep.helpers import add, grid, upload
+
+
+async def test_upload_makes_a_dataset_and_a_preparation(admin) -> None:
+    prep = await upload(admin)
+
+    page = await grid(admin, prep["id"])
+
+    assert prep["steps"] == [] and prep["dataset_id"]
+    assert [c["name"] for c in page["columns"]] == [
+        "id",
+        "name",
+        "zip",
+        "amount",
+        "joined",
+    ]
+    assert page["rows"][0] == ["1", " alice ", "01234", "10.5", "2024-01-05"]
+    assert page["row_ids"] == [0, 1, 2, 3]
+    zip_column = page["columns"][2]
+    assert zip_column["quality"] == {"valid": 3, "invalid": 0, "empty": 1}
+
+
+async def test_a_step_applies_in_the_grid(admin) -> None:
+    prep = await upload(admin)
+
+    done = await add(admin, prep["id"], {"function": "trim", "column": "name"})
+    page = await grid(admin, prep["id"])
+
+    assert done["steps"][0]["function"] == "trim"
+    assert done["version"] == prep["version"] + 1
+    assert page["rows"][0][1] == "alice"
+
+
+async def test_a_wrong_parameter_is_named_and_nothing_is_saved(admin) -> None:
+    prep = await upload(admin)
+
+    problem = await add(
+        admin, prep["id"],
+        {"function": "pad", "column": "zip", "params": {"size": "five"}}, 400,
+    )  # fmt: skip
+    again = await admin.json("GET", f"/preparations/{prep['id']}")
+
+    assert problem["errors"] == [
+        {"field": "params.size", "message": "must be an integer"}
+    ]
+    assert again["steps"] == [] and again["version"] == prep["version"]
+
+
+async def test_an_unknown_column_is_named(admin) -> None:
+    prep = await upload(admin)
+
+    problem = await add(admin, prep["id"], {"function": "trim", "column": "nope"}, 400)
+
+    assert problem["errors"][0]["field"] == "column"
+
+
+async def test_undo_and_redo_walk_the_history(admin) -> None:
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "upper_case", "column": "name"})
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+
+    undone = await admin.json("POST", f"/preparations/{prep['id']}/undo")
+    redone = await admin.json("POST", f"/preparations/{prep['id']}/redo")
+    await admin.json("POST", f"/preparations/{prep['id']}/undo")
+    reloaded = await admin.json("GET", f"/preparations/{prep['id']}")
+
+    assert [s["function"] for s in undone["steps"]] == ["upper_case"]
+    assert [s["function"] for s in redone["steps"]] == ["upper_case", "trim"]
+    assert [s["function"] for s in reloaded["steps"]] == ["upper_case"]
+    assert reloaded["can_undo"] and reloaded["can_redo"]
+
+
+async def test_steps_edit_disable_move_delete(admin) -> None:
+    prep = await upload(admin)
+    first = await add(admin, prep["id"], {"function": "upper_case", "column": "name"})
+    second = await add(admin, prep["id"], {"function": "trim", "column": "name"})
+    upper, trim = (s["id"] for s in second["steps"])
+    base = f"/preparations/{prep['id']}/steps"
+
+    await admin.json("PATCH", f"{base}/{upper}", json={"enabled": False})
+    page = await grid(admin, prep["id"])
+    moved = await admin.json("POST", f"{base}/{trim}/move", json={"position": 0})
+    left = await admin.json("DELETE", f"{base}/{upper}")
+
+    assert first["steps"][0]["id"] == upper
+    assert page["rows"][1][1] == "BOB" and page["rows"][0][1] == "alice"
+    assert [s["id"] for s in moved["steps"]] == [trim, upper]
+    assert [s["id"] for s in left["steps"]] == [trim]
+
+
+async def test_an_edit_that_breaks_a_later_step_is_refused(admin) -> None:
+    prep = await upload(admin)
+    first = await add(
+        admin, prep["id"],
+        {"function": "rename_column", "column": "name", "params": {"name": "who"}},
+    )  # fmt: skip
+    await add(admin, prep["id"], {"function": "trim", "column": "who"})
+    rename = first["steps"][0]["id"]
+
+    problem = await admin.json(
+        "PATCH", f"/preparations/{prep['id']}/steps/{rename}",
+        json={"params": {"name": "person"}}, status=400,
+    )  # fmt: skip
+
+    assert problem["errors"][0]["field"] == "steps[1].column"
+
+
+async def test_filter_rows_in_the_grid(admin) -> None:
+    prep = await upload(admin)
+    spec = (
+        '{"or": [{"column": "zip", "op": "empty"},'
+        ' {"column": "name", "op": "contains", "value": "bob",'
+        ' "case_sensitive": false}]}'
+    )
+
+    page = await grid(admin, prep["id"], filter=spec)
+
+    assert page["row_ids"] == [1, 2] and page["matched"] == 2
+
+
+async def test_a_step_on_the_filtered_rows_only(admin) -> None:
+    prep = await upload(admin)
+    scope = {"filter": {"column": "id", "op": "equals", "value": "2"}}
+
+    await add(
+        admin, prep["id"], {"function": "lower_case", "column": "name", "scope": scope}
+    )
+    page = await grid(admin, prep["id"])
+
+    assert [r[1] for r in page["rows"]] == [" alice ", "bob", "carol", "dave"]
+
+
+async def test_one_cell_by_row_id(admin) -> None:
+    prep = await upload(admin)
+
+    await add(admin, prep["id"], {
+        "function": "set_value", "column": "zip", "params": {"value": "09999"},
+        "scope": {"rows": [2]},
+    })  # fmt: skip
+    page = await grid(admin, prep["id"])
+
+    assert [r[2] for r in page["rows"]] == ["01234", "02345", "09999", "04567"]
+
+
+async def test_profile_and_suggestions(admin) -> None:
+    prep = await upload(admin)
+    base = f"/preparations/{prep['id']}"
+
+    profile = await admin.json("GET", f"{base}/profile", params={"column": "amount"})
+    suggested = await admin.json(
+        "GET", f"{base}/suggestions", params={"column": "name"}
+    )
+
+    assert profile["count"] == 4 and profile["min"] == -3.0
+    assert len(profile["histogram"]) == 10
+    assert suggested["items"][0]["function"] == "trim"
+
+
+async def test_grid_pages_and_fetch_more(admin) -> None:
+    data = "n\n" + "".join(f"{i}\n" for i in range(30))
+    prep = await upload(admin, "numbers", data, "numbers.csv")
+    base = f"/preparations/{prep['id']}"
+
+    await admin.json("POST", f"{base}/sample", json={"rows": 20})
+    page = await grid(admin, prep["id"], offset=15, limit=10)
+
+    assert page["total"] == 20 and page["more"]
+    assert page["rows"] == [[str(i)] for i in range(15, 20)]
+
+
+async def test_a_stale_version_is_refused(admin) -> None:
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+
+    problem = await admin.json(
+        "POST", f"/preparations/{prep['id']}/steps", 409,
+        json={"step": {"function": "trim", "column": "zip"},
+              "version": prep["version"]},
+    )  # fmt: skip
+
+    assert problem["code"] == "conflict"
+
+
+async def test_other_tenants_preparations_answer_404(admin) -> None:
+    await admin.json("GET", "/preparations/prp_nope", 404)
+
+
+async def test_the_preparation_as_a_pipeline_processor(admin) -> None:
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+
+    node = await admin.json("GET", f"/preparations/{prep['id']}/processor")
+
+    assert node["type"] == "prepare"
+    assert node["config"]["steps"][0]["function"] == "trim"
+
+
+async def test_apply_to_another_dataset_with_the_same_columns(admin) -> None:
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+    other = await upload(
+        admin, "people two", "id,name,zip,amount,joined\n9, zed ,1,2,x\n"
+    )
+
+    copy = await admin.json(
+        "POST", f"/preparations/{prep['id']}/copy", 201,
+        json={"name": "on two", "dataset_id": other["dataset_id"]},
+    )  # fmt: skip
+    page = await grid(admin, copy["id"])
+
+    assert page["rows"] == [["9", "zed", "1", "2", "x"]]
