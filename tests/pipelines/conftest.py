@@ -24,7 +24,7 @@ async def _connected(at: Server, engine: Engine) -> bool:
 
 
 async def upload(
-    session: Session, name: str, content: bytes, dataset: str = ""
+    session: Session, name: str, content: Any, dataset: str = ""
 ) -> dict[str, Any]:
     """Upload a file as a dataset (or to the file area alone without a name)."""
     headers = {"Content-Type": "application/octet-stream"}
