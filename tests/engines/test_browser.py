@@ -135,3 +135,32 @@ def test_pair_see_the_embedded_engine_run_and_watch_the_log(page) -> None:  # ty
     page.locator(".facts").get_by_text("succeeded").wait_for()
     page.get_by_text("12 read · 11 written · 1 rejected").wait_for()
     _shot(page, "05-succeeded")
+
+
+SLOW = {
+    "name": "slow",
+    "steps": [
+        {"type": "log", "message": "waiting"},
+        {"type": "sleep", "seconds": 60},
+    ],
+}
+
+
+def test_cancel_a_running_execution_from_its_page(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.goto("/console/artifacts")
+    page.get_by_role("button", name="Publish a plan").click()
+    page.get_by_role("dialog").get_by_label("Name").fill("slow-plan")
+    page.get_by_label("Plan (JSON)").fill(json.dumps(SLOW))
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("heading", name="slow-plan").wait_for()
+    page.get_by_role("button", name="Make a task").click()
+    page.get_by_role("button", name="Make task").click()
+    page.get_by_role("button", name="Run now").click()
+    page.locator("[data-log]").get_by_text("waiting").wait_for()
+
+    page.get_by_role("button", name="Cancel").click()
+
+    page.locator(".facts .badge", has_text="cancelled").wait_for()
+    assert page.get_by_role("button", name="Cancel").count() == 0
+    _shot(page, "06-cancelled")
