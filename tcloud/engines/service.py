@@ -372,6 +372,8 @@ async def _check_engine_target(
     engine = await store.engine(ctx.db, engine_id)
     if engine is None or engine["environment_id"] != env_id:
         raise Invalid.field("engine_id", "is not an engine of this environment")
+    if engine["status"] == "revoked":
+        raise Invalid.field("engine_id", "is a revoked engine")
 
 
 def _next_run(cron: str) -> float | None:
@@ -504,9 +506,7 @@ async def update_task(ctx: TenantContext, task_id: str, body: Row) -> Row:
 
 async def delete_task(ctx: TenantContext, task_id: str) -> None:
     row = await _task(ctx, task_id, "author")
-    if await store.active_on(ctx.db) and any(
-        e["task_id"] == task_id for e in await store.active_on(ctx.db)
-    ):
+    if any(e["task_id"] == task_id for e in await store.active_on(ctx.db)):
         raise Conflict("the task is running: cancel its execution first")
     async with ctx.db.transaction() as tx:
         await store.delete_task(tx, task_id)

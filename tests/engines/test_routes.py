@@ -293,3 +293,20 @@ async def test_a_group_grant_opens_a_workspace_to_its_members(client, admin) -> 
 
     assert seen["name"] == "ops-plan"
     assert "workspace permission publish" in refused["detail"]
+
+
+async def test_tasks_are_changed_and_deleted(admin) -> None:
+    art = await publish_plan(admin, "p", QUICK_PLAN)
+    task = await make_task(admin, art["id"], name="nightly")
+
+    changed = await admin.json(
+        "PATCH", f"/tasks/{task['id']}", json={"cron": "0 2 * * *", "enabled": False}
+    )
+    wrong = await admin.json(
+        "PATCH", f"/tasks/{task['id']}", 400, json={"engine_id": "eng_nope"}
+    )
+    await admin.json("DELETE", f"/tasks/{task['id']}", 204)
+
+    assert changed["cron"] == "0 2 * * *" and changed["enabled"] is False
+    assert wrong["errors"][0]["field"] == "engine_id"
+    await admin.json("GET", f"/tasks/{task['id']}", 404)
