@@ -167,25 +167,31 @@ def frame_from(schema: dict[str, str], rows: list[dict[str, Any]]) -> pl.DataFra
 
 async def resolve_spec(client: EngineClient | None, spec: dict[str, Any]) -> Any:
     """Turn a spec with a "fetch" into a plain runtime spec with a local path."""
-    spec = dict(spec)
-    fetch = spec.pop("fetch", None)
-    if spec.get("kind") == "postgres":
-        return await asyncio.to_thread(_postgres_to_parquet, client, spec)
-    if not fetch:
-        return spec
-    if "folder" in fetch:
-        return {**spec, "path": _inside(fetch["folder"], spec["path"])}
+    fetch = spec.get("fetch") or {}
+    plain = {k: v for k, v in spec.items() if k != "fetch"}
     if "area" in fetch:
         if client is None:
-            raise DataFailed(
-                f"{spec.get('path')} is in the file area: give a local copy"
-            )
-        return {**spec, "path": str(await _fetch_area(client, fetch))}
+            raise DataFailed(f"{spec.get('path')} is in the file area")
+        return {**plain, "path": str(await _fetch_area(client, fetch))}
     if "s3" in fetch:
         assert client is not None
         path = await asyncio.to_thread(_fetch_s3, client, fetch["s3"])
-        return {**spec, "path": str(path)}
-    raise DataFailed(f"cannot fetch {sorted(fetch)}")
+        return {**plain, "path": str(path)}
+    engine_id = client.state.engine_id if client is not None else "local"
+    return await asyncio.to_thread(resolve_local, spec, engine_id)
+
+
+def resolve_local(spec: dict[str, Any], engine_id: str = "local") -> dict[str, Any]:
+    """Resolve what needs no server: a folder's path, a PostgreSQL read."""
+    fetch = spec.get("fetch") or {}
+    plain = {k: v for k, v in spec.items() if k != "fetch"}
+    if plain.get("kind") == "postgres":
+        return _postgres_to_parquet(engine_id, plain)
+    if "folder" in fetch:
+        return {**plain, "path": _inside(fetch["folder"], plain["path"])}
+    if fetch:
+        raise DataFailed(f"cannot fetch {sorted(fetch)} here")
+    return plain
 
 
 def _inside(root: str, path: str) -> str:
@@ -257,7 +263,7 @@ def _pg_connect(spec: dict[str, Any]) -> Any:
     )
 
 
-def _postgres_to_parquet(client: EngineClient | None, spec: dict[str, Any]) -> Any:
+def _postgres_to_parquet(engine_id: str, spec: dict[str, Any]) -> dict[str, Any]:
     import polars as pl
 
     if spec.get("table"):
@@ -268,7 +274,6 @@ def _postgres_to_parquet(client: EngineClient | None, spec: dict[str, Any]) -> A
             raise DataFailed("a PostgreSQL dataset needs a table or one SELECT query")
     with _pg_connect(spec) as conn:
         frame = pl.read_database(query, conn)
-    engine_id = client.state.engine_id if client is not None else "local"
     key = hashlib.sha256(orjson.dumps([spec.get("host"), spec["database"], query]))
     target = cache_dir(engine_id) / f"pg-{key.hexdigest()}.parquet"
     frame.write_parquet(target)
