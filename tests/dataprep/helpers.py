@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 from tests.helpers import Session
@@ -23,7 +24,8 @@ async def upload(
     filename: str = "people.csv",
     **query: str,
 ) -> dict[str, Any]:
-    body = data.encode() if isinstance(data, str) else data
+    raw = data.encode() if isinstance(data, str) else data
+    body = io.BytesIO(raw) if len(raw) > 1 << 20 else raw
     return await session.json(
         "POST", "/preparations/upload", 201,
         params={"name": name, "filename": filename, **query}, data=body,
