@@ -17,7 +17,6 @@ engine's message causes goes through the tenant id of its credential.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass, field
@@ -107,14 +106,17 @@ class Hub:
         for task in self._tasks:
             task.cancel()
         await self.disconnect_all()
-        for task in [*self._tasks, *self._background]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await asyncio.gather(*self._tasks, *self._background, return_exceptions=True)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Future[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.hub.error("background_failed", exc_info=task.exception())
 
     def live(self, engine_id: str) -> dict[str, Any]:
         """Return what the hub knows now of an engine: connected, heartbeat, load."""
@@ -181,9 +183,13 @@ class Hub:
         if body.get("protocol") not in p.SUPPORTED_VERSIONS:
             await conn.ws.close(code=p.UNSUPPORTED_VERSION, message=b"protocol version")
             return False
+        capacity, capabilities = body.get("capacity", 1), body.get("capabilities")
+        if not isinstance(capacity, int) or not isinstance(capabilities, list):
+            await conn.ws.close(code=p.BAD_HELLO, message=b"capacity, capabilities")
+            return False
         conn.version = str(body.get("version", ""))[:40]
-        conn.capabilities = [str(c) for c in body.get("capabilities", [])][:10]
-        conn.capacity = max(1, min(int(body.get("capacity", 1)), 1000))
+        conn.capabilities = [str(c) for c in capabilities][:10]
+        conn.capacity = max(1, min(capacity, 1000))
         await self._take_over(conn)
         await conn.peer.notify(
             p.WELCOME,
@@ -287,11 +293,16 @@ class Hub:
         )
         if self.closing:
             return
-        with contextlib.suppress(Exception):
+        try:
             async with self.platform.stores.use(conn.tenant_id) as db:
                 await store.update_engine(
                     db, conn.engine_id, {"last_heartbeat_at": iso(conn.last_seen)}
                 )
+        except TcloudError as exc:
+            # Only the shown heartbeat time is stale; the engine is gone anyway.
+            log.hub.warning(
+                "heartbeat_not_saved engine=%s reason=%s", conn.engine_id, exc.code
+            )
 
     async def _monitor(self) -> None:
         # Ticks four times per heartbeat and pings only the connections due,
