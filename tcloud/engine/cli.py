@@ -138,7 +138,11 @@ def _state_arg(parser: argparse.ArgumentParser) -> None:
 
 @command
 def _engine(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("engine", help="pair and run an engine", description="Engines.")
+    p = sub.add_parser(
+        "engine",
+        help="pair and run an engine",
+        description="Pair this machine's engine with a server, then run it.",
+    )
     esub = p.add_subparsers(dest="engine_command", required=True, metavar="COMMAND")
     pr = esub.add_parser(
         "pair",

@@ -25,6 +25,8 @@ from tcloud.engine import data, runner, sealing
 from tcloud.engine import protocol as p
 from tcloud.engine.state import EngineState
 
+# The engine ships without the server, so not with tcloud.log: its one
+# logger is this one, shared by the engine's modules.
 log = logging.getLogger("tcloud.engine")
 
 BACKOFF_BASE = 0.5

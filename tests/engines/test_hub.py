@@ -231,3 +231,18 @@ async def _other_tenants_key(platform) -> str:  # type: ignore[no-untyped-def]
         ctx = TenantContext(platform, made.tenant, db, SYSTEM)
         _, key = await service.create_pairing_key(ctx, "", "theirs", 10)
     return key
+
+
+async def test_a_first_message_that_is_not_a_hello_is_closed_as_terminal(
+    server, boss
+) -> None:
+    _, made = await _pair(server.url, await pairing_key(boss))
+    headers = {"Authorization": f"Bearer {made['credential']}"}
+    async with aiohttp.ClientSession() as http:
+        url = server.url.replace("http", "ws") + "/engine/ws"
+        async with http.ws_connect(url, headers=headers) as ws:
+            await ws.send_str(p.encode(p.Message("x-1", p.PING, {})))
+            msg = await ws.receive(timeout=5)
+
+    assert msg.type == aiohttp.WSMsgType.CLOSE
+    assert ws.close_code == p.BAD_HELLO and p.is_terminal(ws.close_code)
