@@ -348,8 +348,9 @@ async def list_artifacts(ctx: TenantContext, ws_id: str | None) -> list[Row]:
 
 async def get_artifact(ctx: TenantContext, art_id: str) -> Row:
     art = existing(await store.artifact(ctx.db, art_id), "artifact")
-    await require_workspace(ctx, art["workspace_id"], "view")
-    return {**art, "versions": await store.versions(ctx.db, art_id)}
+    ws = await require_workspace(ctx, art["workspace_id"], "view")
+    versions = await store.versions(ctx.db, art_id)
+    return {**art, "environment_id": ws["environment_id"], "versions": versions}
 
 
 async def _version_for(ctx: TenantContext, body: Row) -> Row:

@@ -164,3 +164,32 @@ def test_cancel_a_running_execution_from_its_page(page) -> None:  # type: ignore
     page.locator(".facts .badge", has_text="cancelled").wait_for()
     assert page.get_by_role("button", name="Cancel").count() == 0
     _shot(page, "06-cancelled")
+
+
+def test_grant_a_permission_and_promote(page) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.goto("/console/environments")
+    page.get_by_role("heading", name="default").wait_for()
+    if page.get_by_role("heading", name="staging").count() == 0:
+        page.get_by_role("button", name="Create environment").click()
+        page.get_by_role("dialog").get_by_label("Name").fill("staging")
+        page.get_by_role("dialog").get_by_role(
+            "button", name="Create environment"
+        ).click()
+        page.get_by_role("heading", name="staging").wait_for()
+    page.get_by_role("button", name="Grant").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Name").select_option(label="admin")
+    dialog.get_by_label("Permission").select_option("execute")
+    dialog.get_by_role("button", name="Grant").click()
+    page.get_by_text(" · execute").first.wait_for()
+    _shot(page, "07-grants")
+
+    page.goto("/console/artifacts")
+    page.get_by_role("link", name="live-plan").first.click()
+    page.get_by_role("button", name="Promote").click()
+    page.get_by_role("dialog").get_by_label("To environment").select_option(
+        label="staging"
+    )
+    page.get_by_role("dialog").get_by_role("button", name="Promote").click()
+    page.get_by_text("Promoted as version 1, with 1 task(s).").wait_for()

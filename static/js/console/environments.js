@@ -3,16 +3,65 @@
 import { api } from "../api.js";
 import { h, replace } from "../dom.js";
 import { formDialog } from "../ui/dialog.js";
-import { button, card, errorState, loading, pageHeader } from "../ui/page.js";
+import { button, card, chips, errorState, loading, pageHeader } from "../ui/page.js";
 import { toast } from "../ui/toast.js";
-import { enc } from "./common.js";
+import { attempt, enc, principalField } from "./common.js";
 import { stateBadge } from "./engines-common.js";
+
+const PERMISSIONS = ["view", "author", "execute", "publish", "manage"];
+
+async function saveGrants(ws, grants) {
+  return api.put(`/workspaces/${enc(ws.id)}/grants`, { grants });
+}
+
+function grantsOf(ws, session) {
+  const body = h("span", { class: "muted" }, "…");
+  const canManage = ws.permissions.includes("manage");
+  async function load() {
+    const { grants } = await api.get(`/workspaces/${enc(ws.id)}/grants`);
+    replace(body, chips(grants.map((g) => ({ ...g, label: `${g.principal_id} · ${g.permission}` })), {
+      empty: ws.kind === "personal" ? "Only its owner" : "Nobody granted: open to the tenant's roles",
+      removeLabel: (g) => `Take ${g.permission} away from ${g.principal_id}`,
+      onRemove: canManage
+        ? (g) => attempt(() => saveGrants(ws, grants.filter((x) => x !== g).map(strip)), "Permission taken away.", load)
+        : null,
+    }));
+    return grants;
+  }
+  load().catch((error) => replace(body, errorState(error)));
+  const grant = canManage
+    ? button("Grant", async () => {
+      const current = await load();
+      const done = await formDialog({
+        title: `Grant a permission on ${ws.name}`,
+        submitLabel: "Grant",
+        fields: [
+          await principalField(session, { label: "To" }),
+          { name: "permission", label: "Permission", type: "select", options: PERMISSIONS.map((x) => ({ value: x, label: x })) },
+        ],
+        onSubmit: (v) => saveGrants(ws, [...current.map(strip),
+          { principal_type: v.principal.type, principal_id: v.principal.id, permission: v.permission }]),
+      });
+      if (done) {
+        toast("Permission granted.");
+        load();
+      }
+    }, { size: "sm" })
+    : null;
+  return h("div", { class: "workspace-grants" }, body, grant);
+}
+
+function strip(g) {
+  return { principal_type: g.principal_type, principal_id: g.principal_id, permission: g.permission };
+}
 
 function workspaces(env, session, reload) {
   const body = h("div", {}, loading());
   api.get(`/environments/${enc(env.id)}/workspaces`).then((page) => replace(body,
-    h("ul", { class: "plain-list" }, page.items.map((w) => h("li", {}, w.name, " ", stateBadge(w.kind), " ",
-      h("span", { class: "muted" }, w.permissions.join(", ")))))), (error) => replace(body, errorState(error)));
+    h("ul", { class: "plain-list" }, page.items.map((w) => h("li", {},
+      h("strong", {}, w.name), " ", stateBadge(w.kind), " ",
+      h("span", { class: "muted" }, `you: ${w.permissions.join(", ")}`),
+      grantsOf(w, session))))), (error) => replace(body, errorState(error)));
   const add = session.can("environments:write")
     ? button("Add a workspace", async () => {
       if (await formDialog({ title: `Add a workspace to ${env.name}`, submitLabel: "Add workspace",
@@ -27,7 +76,7 @@ function workspaces(env, session, reload) {
 }
 
 export default function environments({ session }) {
-  const list = h("div", {}, loading());
+  const list = h("div", { class: "page" }, loading());
   async function load() {
     try {
       const page = await api.get("/environments");
