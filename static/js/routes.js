@@ -44,8 +44,13 @@ export const routes = [
   { path: "/console/audit", view: () => import("./console/audit.js"), app: "console", title: "Audit log", permission: "audit:read" },
   { path: "/console/settings", view: () => import("./console/settings.js"), app: "console", title: "Settings", permission: "tenant:settings" },
 
-  { path: "/pipelines/*", view: notAvailable, app: "pipelines", title: "Pipelines" },
-  { path: "/dataprep/*", view: notAvailable, app: "dataprep", title: "Data Prep" },
+  { path: "/pipelines", view: () => import("./pipelines/list.js"), app: "pipelines", title: "Pipelines", permission: "pipelines:read" },
+  { path: "/pipelines/datasets", view: () => import("./pipelines/datasets.js"), app: "pipelines", title: "Datasets", permission: "datasets:read" },
+  { path: "/pipelines/datasets/:id", view: () => import("./pipelines/dataset.js"), app: "pipelines", title: "Dataset", permission: "datasets:read" },
+  { path: "/pipelines/connections", view: () => import("./pipelines/connections.js"), app: "pipelines", title: "Connections", permission: "connections:read" },
+  { path: "/pipelines/:id", view: () => import("./pipelines/editor.js"), app: "pipelines", title: "Pipeline", permission: "pipelines:read" },
+  { path: "/dataprep", view: () => import("./dataprep/list.js"), app: "dataprep", title: "Preparations", permission: "preparations:read" },
+  { path: "/dataprep/:id", view: () => import("./dataprep/preparation.js"), app: "dataprep", title: "Preparation", permission: "preparations:read" },
   { path: "/stewardship/*", view: notAvailable, app: "stewardship", title: "Stewardship" },
   { path: "/dictionary/*", view: notAvailable, app: "dictionary", title: "Dictionary" },
   { path: "/apis/*", view: notAvailable, app: "apis", title: "APIs" },
@@ -58,8 +63,8 @@ export const routes = [
 // "not available yet" page; flip it when the app has pages.
 export const APPS = [
   { id: "console", name: "Console", href: "/console", icon: "console", ready: true },
-  { id: "pipelines", name: "Pipelines", href: "/pipelines", icon: "pipelines", ready: false },
-  { id: "dataprep", name: "Data Prep", href: "/dataprep", icon: "dataprep", ready: false },
+  { id: "pipelines", name: "Pipelines", href: "/pipelines", icon: "pipelines", ready: true },
+  { id: "dataprep", name: "Data Prep", href: "/dataprep", icon: "dataprep", ready: true },
   { id: "stewardship", name: "Stewardship", href: "/stewardship", icon: "stewardship", ready: false },
   { id: "dictionary", name: "Dictionary", href: "/dictionary", icon: "dictionary", ready: false },
   { id: "apis", name: "APIs", href: "/apis", icon: "apis", ready: false },

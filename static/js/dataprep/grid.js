@@ -1,0 +1,159 @@
+// The virtualised grid: only the rows in view are in the DOM. Pages of the
+// prepared sample are fetched as the view reaches them; spacers above and
+// below (SVG elements sized by attribute, since the CSP forbids inline
+// styles) keep the scroll bar true to the whole sample.
+
+import { api } from "../api.js";
+import { h, replace, svg } from "../dom.js";
+import { cellText, count, enc } from "./common.js";
+
+const ROW_H = 28;
+const PAGE = 200;
+const OVERSCAN = 10;
+
+/** The quality bar of a column: valid, invalid, empty, with counts. */
+export function qualityBar(name, quality) {
+  const total = quality.valid + quality.invalid + quality.empty || 1;
+  const width = 120;
+  const label = `${name}: ${count(quality.valid)} valid, ${count(quality.invalid)} invalid, ${count(quality.empty)} empty`;
+  let x = 0;
+  const parts = ["valid", "invalid", "empty"].map((kind) => {
+    const w = (quality[kind] / total) * width;
+    const rect = svg("rect", { x, y: 0, width: w, height: 6, class: `dp-q-${kind}` }, svg("title", {}, `${count(quality[kind])} ${kind}`));
+    x += w;
+    return rect;
+  });
+  return svg("svg", { class: "dp-quality", role: "img", "aria-label": label, viewBox: `0 0 ${width} 6`, width, height: 6, preserveAspectRatio: "none" }, svg("title", {}, label), ...parts);
+}
+
+function spacer(height, span) {
+  return h("tr", { class: "dp-spacer", "aria-hidden": "true" }, h("td", { colspan: span }, svg("svg", { width: 1, height: Math.max(0, height) })));
+}
+
+export function createGrid({ prepId, onColumn, onMenu, onCell }) {
+  const scroller = h("div", { class: "dp-grid-scroll", tabindex: "0", role: "region", "aria-label": "Prepared sample" });
+  const table = h("table", { class: "dp-grid" });
+  const status = h("p", { class: "dp-grid-status", role: "status" });
+  scroller.append(table);
+  const state = { meta: null, pages: new Map(), filter: null, selected: null, cell: null, loadingPages: new Set(), frame: 0 };
+
+  function head() {
+    const cells = state.meta.columns.map((column) =>
+      h(
+        "th",
+        { scope: "col", class: ["dp-col", state.selected === column.name && "dp-col-selected"], "data-column": column.name },
+        h(
+          "div",
+          { class: "dp-col-head" },
+          h("button", { type: "button", class: "dp-col-name", onclick: () => onColumn(column.name) }, column.name),
+          h("button", { type: "button", class: "dp-col-menu icon-btn", "aria-label": `Column menu of ${column.name}`, "aria-haspopup": "menu", onclick: (e) => onMenu(column, e.currentTarget) }, "⋮"),
+        ),
+        h("span", { class: "dp-col-type" }, column.type.type + (column.type.format ? ` (${column.type.format})` : "")),
+        qualityBar(column.name, column.quality),
+      ),
+    );
+    return h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "dp-rownum" }, "#"), cells));
+  }
+
+  function rowAt(index) {
+    const page = state.pages.get(Math.floor(index / PAGE));
+    if (!page) return null;
+    const i = index - page.offset;
+    return i < page.rows.length ? { values: page.rows[i], id: page.row_ids[i] } : null;
+  }
+
+  function render() {
+    if (!state.meta) return;
+    const total = state.meta.matched;
+    const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_H) - OVERSCAN);
+    const visible = Math.ceil((scroller.clientHeight || 600) / ROW_H) + 2 * OVERSCAN;
+    const last = Math.min(total, first + visible);
+    ensure(first, last);
+    const span = state.meta.columns.length + 1;
+    const rows = [];
+    for (let index = first; index < last; index += 1) {
+      const row = rowAt(index);
+      if (!row) {
+        rows.push(h("tr", { class: "dp-row dp-row-loading" }, h("td", { colspan: span }, "…")));
+        continue;
+      }
+      rows.push(
+        h(
+          "tr",
+          { class: "dp-row", "data-row-id": row.id },
+          h("th", { scope: "row", class: "dp-rownum" }, String(row.id + 1)),
+          row.values.map((value, c) => {
+            const column = state.meta.columns[c].name;
+            const chosen = state.cell && state.cell.rowId === row.id && state.cell.column === column;
+            return h("td", { class: [value === null && "dp-empty", chosen && "dp-cell-selected"], title: cellText(value), ondblclick: () => pick(row.id, column, value), onclick: () => pick(row.id, column, value) }, cellText(value));
+          }),
+        ),
+      );
+    }
+    const body = h("tbody", {}, spacer(first * ROW_H, span), rows, spacer((total - last) * ROW_H, span));
+    replace(table, head(), body);
+    status.textContent = `${count(total)} rows${state.filter ? " match the filter" : ""} in the sample of ${count(state.meta.sample_read)}${state.meta.more ? " (the dataset has more)" : ""}.`;
+  }
+
+  function pick(rowId, column, value) {
+    state.cell = { rowId, column, value };
+    onCell(state.cell);
+    schedule();
+  }
+
+  function schedule() {
+    if (state.frame) return;
+    state.frame = requestAnimationFrame(() => {
+      state.frame = 0;
+      render();
+    });
+  }
+
+  async function ensure(first, last) {
+    for (let p = Math.floor(first / PAGE); p <= Math.floor(Math.max(first, last - 1) / PAGE); p += 1) {
+      if (state.pages.has(p) || state.loadingPages.has(p)) continue;
+      state.loadingPages.add(p);
+      fetchPage(p).finally(() => state.loadingPages.delete(p));
+    }
+  }
+
+  async function fetchPage(p) {
+    const version = state.meta.version;
+    const page = await api.get(`/preparations/${enc(prepId)}/grid`, { offset: p * PAGE, limit: PAGE, filter: state.filter ? JSON.stringify(state.filter) : "" });
+    if (page.version !== version) return;
+    state.pages.set(p, page);
+    schedule();
+  }
+
+  /** Load the first page again (after a step, undo, a filter). */
+  async function reload(filter = state.filter) {
+    state.filter = filter;
+    const page = await api.get(`/preparations/${enc(prepId)}/grid`, { offset: 0, limit: PAGE, filter: filter ? JSON.stringify(filter) : "" });
+    state.meta = page;
+    state.pages = new Map([[0, page]]);
+    if (state.selected && !page.columns.some((c) => c.name === state.selected)) state.selected = null;
+    render();
+    return page;
+  }
+
+  scroller.addEventListener("scroll", schedule, { passive: true });
+
+  return {
+    el: h("div", { class: "dp-grid-wrap" }, scroller, status),
+    reload,
+    select(name) {
+      state.selected = name;
+      schedule();
+    },
+    clearCell() {
+      state.cell = null;
+      schedule();
+    },
+    get meta() {
+      return state.meta;
+    },
+    get filter() {
+      return state.filter;
+    },
+  };
+}

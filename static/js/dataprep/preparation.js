@@ -1,0 +1,214 @@
+// A preparation: the grid of the prepared sample, the filter bar, the
+// column panel (profile, suggestions, functions), the recipe, undo and
+// redo, and the full run.
+
+import { api } from "../api.js";
+import { h, replace } from "../dom.js";
+import { openDialog } from "../ui/dialog.js";
+import { button, errorState, loading, pageHeader } from "../ui/page.js";
+import { toast, toastError } from "../ui/toast.js";
+import { enc, useStyles } from "./common.js";
+import { createFilterBar } from "./filter.js";
+import { createGrid } from "./grid.js";
+import { functionForm, profilePanel, recipePanel, suggestionsPanel } from "./panels.js";
+import { openRunDialog } from "./run.js";
+
+export default async function preparation({ params, session, setTitle }) {
+  useStyles();
+  const id = params.id;
+  const [initial, catalogue] = await Promise.all([api.get(`/preparations/${enc(id)}`), api.get("/dataprep/functions")]);
+  const functions = new Map(catalogue.items.map((f) => [f.name, f]));
+  const canWrite = session.can("preparations:write");
+  let prep = initial;
+  let column = null;
+  let cell = null;
+  setTitle(prep.name);
+
+  const columnCard = h("section", { class: "dp-card", "aria-label": "Column" });
+  const recipeBody = h("div", {});
+  const undoButton = button("Undo", () => change(api.post(`/preparations/${enc(id)}/undo`), "Undone."), { attrs: { "aria-keyshortcuts": "Control+Z" } });
+  const redoButton = button("Redo", () => change(api.post(`/preparations/${enc(id)}/redo`), "Redone."));
+  const runButton = button("Run", () => openRunDialog(id), { kind: "primary" });
+
+  const grid = createGrid({
+    prepId: id,
+    onColumn: (name) => selectColumn(name),
+    onMenu: (col, anchor) => columnMenu(col, anchor),
+    onCell: (picked) => {
+      cell = picked;
+      if (picked.column !== column) selectColumn(picked.column);
+      else drawColumn();
+    },
+  });
+  const filterBar = createFilterBar({
+    columns: () => (grid.meta ? grid.meta.columns : []),
+    onApply: (spec) => grid.reload(spec).catch(toastError),
+  });
+
+  async function change(promise, message) {
+    try {
+      prep = await promise;
+      await refresh();
+      if (message) toast(message);
+      return prep;
+    } catch (error) {
+      toastError(error);
+      throw error;
+    }
+  }
+
+  async function refresh() {
+    undoButton.disabled = !prep.can_undo;
+    redoButton.disabled = !prep.can_redo;
+    drawRecipe();
+    try {
+      await grid.reload();
+    } catch (error) {
+      toastError(error);
+    }
+    if (column && !grid.meta.columns.some((c) => c.name === column)) column = null;
+    drawColumn();
+  }
+
+  function drawRecipe() {
+    replace(recipeBody, recipePanel(prep, functions, {
+      onToggle: (step, enabled) => change(api.patch(`/preparations/${enc(id)}/steps/${enc(step.id)}`, { enabled })).catch(() => {}),
+      onMove: (step, position) => change(api.post(`/preparations/${enc(id)}/steps/${enc(step.id)}/move`, { position })).catch(() => {}),
+      onDelete: (step) => change(api.del(`/preparations/${enc(id)}/steps/${enc(step.id)}`), "Step deleted.").catch(() => {}),
+      onEdit: (step) => editStep(step),
+    }));
+  }
+
+  function selectColumn(name) {
+    column = name;
+    if (cell && cell.column !== name) cell = null;
+    grid.select(name);
+    drawColumn();
+  }
+
+  async function addStep(step) {
+    const made = await api.post(`/preparations/${enc(id)}/steps`, { step });
+    prep = made;
+    await refresh();
+    toast(`${functions.get(step.function)?.label || step.function} applied.`);
+  }
+
+  function targetsFor(fn) {
+    if (fn.target === "none") return [{ value: "table", label: "The whole table" }];
+    const targets = [{ value: "column", label: `The column ${column}` }];
+    if (grid.filter && fn.scoped) targets.push({ value: "filter", label: "The filtered rows of the column" });
+    if (cell && cell.column === column && fn.scoped) targets.push({ value: "cell", label: `The selected cell (row ${cell.rowId + 1})` });
+    if (fn.kind === "cell" && fn.target === "column") targets.push({ value: "all", label: "Every column it applies to" });
+    return targets;
+  }
+
+  function stepOf(fn, { params, target, new_column }) {
+    const step = { function: fn.name, params };
+    if (target === "all") step.columns = ["*"];
+    else if (fn.target !== "none") step.column = column;
+    if (target === "filter") step.scope = { filter: grid.filter };
+    if (target === "cell") step.scope = { rows: [cell.rowId] };
+    if (new_column) step.new_column = true;
+    if (fn.params.some((p) => p.name === "filter") && !params.filter && grid.filter) step.params.filter = grid.filter;
+    return step;
+  }
+
+  function picker() {
+    const formArea = h("div", { class: "dp-function-form" });
+    const groups = new Map();
+    for (const fn of functions.values()) {
+      if (!groups.has(fn.category)) groups.set(fn.category, []);
+      groups.get(fn.category).push(fn);
+    }
+    const select = h("select", { class: "input", id: "dp-function" }, h("option", { value: "" }, "Choose a function…"),
+      [...groups].map(([category, fns]) => h("optgroup", { label: category }, fns.map((f) => h("option", { value: f.name }, f.label)))));
+    select.addEventListener("change", () => {
+      const fn = functions.get(select.value);
+      if (!fn) return replace(formArea);
+      const form = functionForm(fn, { columns: grid.meta.columns.map((c) => c.name), targets: targetsFor(fn), onSubmit: (v) => addStep(stepOf(fn, v)) });
+      replace(formArea, h("p", { class: "muted" }, fn.description), form.el);
+    });
+    return h("div", { class: "dp-picker" }, h("label", { class: "label", for: "dp-function" }, "Apply a function"), select, formArea);
+  }
+
+  async function drawColumn() {
+    if (!column) {
+      replace(columnCard, h("h2", { class: "dp-h" }, "Column"), h("p", { class: "muted" }, "Click a column's name to see its profile, suggestions and functions."));
+      return;
+    }
+    const shown = column;
+    const meta = grid.meta.columns.find((c) => c.name === shown);
+    const profileArea = h("div", {}, loading());
+    const suggestArea = h("div", {}, loading());
+    replace(
+      columnCard,
+      h("h2", { class: "dp-h" }, `Column ${shown}`),
+      h("p", { class: "muted" }, `${meta.type.type} · ${meta.quality.valid} valid, ${meta.quality.invalid} invalid, ${meta.quality.empty} empty`),
+      canWrite ? picker() : null,
+      h("h3", { class: "dp-h3" }, "Suggestions"), suggestArea,
+      h("h3", { class: "dp-h3" }, "Profile"), profileArea,
+    );
+    profilePanel(id, shown).then((el) => replace(profileArea, el), (e) => replace(profileArea, errorState(e)));
+    suggestionsPanel(id, shown, canWrite ? (step) => addStep(step).catch(toastError) : null)
+      .then((el) => replace(suggestArea, el), (e) => replace(suggestArea, errorState(e)));
+  }
+
+  function columnMenu(col, anchor) {
+    const close = () => {
+      menu.remove();
+      document.removeEventListener("keydown", onKey);
+      anchor.focus();
+    };
+    const onKey = (e) => {
+      if (e.key === "Escape") close();
+    };
+    const item = (label, action) => h("button", { type: "button", role: "menuitem", class: "dp-menu-item", onclick: () => {
+      close();
+      action();
+    } }, label);
+    const menu = h("div", { class: "dp-menu", role: "menu", "aria-label": `Column ${col.name}` },
+      item("Profile and functions", () => selectColumn(col.name)),
+      item("Show the empty rows", () => filterBar.show({ column: col.name, op: "empty" })),
+      item("Show the invalid rows", () => filterBar.show({ column: col.name, op: "invalid" })),
+      canWrite ? item("Delete the column", () => addStep({ function: "delete_column", column: col.name }).catch(toastError)) : null,
+      item("Close", () => {}));
+    anchor.closest("th").append(menu);
+    document.addEventListener("keydown", onKey);
+    menu.querySelector("button").focus();
+  }
+
+  function editStep(step) {
+    const fn = functions.get(step.function);
+    if (!fn) return;
+    const dialog = openDialog({
+      title: `Edit: ${fn.label}`,
+      body: (close) => functionForm(fn, {
+        columns: grid.meta.columns.map((c) => c.name),
+        step,
+        onSubmit: async (v) => {
+          prep = await api.patch(`/preparations/${enc(id)}/steps/${enc(step.id)}`, { params: v.params, new_column: v.new_column || null });
+          close(true);
+          await refresh();
+        },
+      }).el,
+    });
+    return dialog.done;
+  }
+
+  const actions = canWrite ? [undoButton, redoButton, runButton] : [];
+  const page = h(
+    "div",
+    { class: "dp-page" },
+    pageHeader({ title: prep.name, crumbs: [["Preparations", "/dataprep"], [prep.name]], description: "Apply functions to the sample; each becomes a step of the recipe.", actions }),
+    h("div", { class: "dp-layout" },
+      h("div", { class: "dp-main" }, filterBar.el, grid.el),
+      h("aside", { class: "dp-side" }, columnCard, h("section", { class: "dp-card", "aria-label": "Recipe" }, h("h2", { class: "dp-h" }, "Recipe"), recipeBody))),
+  );
+  document.addEventListener("keydown", (e) => {
+    if (!page.isConnected || !(e.ctrlKey || e.metaKey) || e.target.closest("input,textarea,select")) return;
+    if (e.key === "z" && prep.can_undo) change(api.post(`/preparations/${enc(id)}/undo`), "Undone.").catch(() => {});
+    if (e.key === "y" && prep.can_redo) change(api.post(`/preparations/${enc(id)}/redo`), "Redone.").catch(() => {});
+  });
+  await refresh();
+  return page;
+}
