@@ -1,0 +1,384 @@
+// The pipeline editor: the graph (SVG built with DOM calls), the selected
+// node's configuration, a live preview of the records before and after it
+// (computed by the engine on the samples), save as a new version, run.
+
+import { api, apiUrl, listAll } from "../api.js";
+import { h, replace, svg } from "../dom.js";
+import { detailView } from "../console/common.js";
+import { badge, button, card, linkButton, pageHeader } from "../ui/page.js";
+import { toast, toastError } from "../ui/toast.js";
+import { enc, grid, tabs } from "./common.js";
+
+const PROCESSORS = ["filter", "select", "convert", "calculate", "aggregate", "join", "sort", "dedupe", "clean", "split", "prepare"];
+const OPS = ["=", "!=", "<", "<=", ">", ">=", "contains", "starts_with", "ends_with", "matches", "is_empty", "is_not_empty", "in"];
+const FINAL = ["succeeded", "failed", "cancelled", "lost"];
+const W = 150;
+const H = 46;
+
+function defaults(type, fields) {
+  const first = fields[0] || "";
+  return {
+    filter: { match: "all", conditions: [{ field: first, op: "=", value: "" }] },
+    select: { keep: fields },
+    convert: { fields: {} },
+    calculate: { field: "new_field", expression: "1" },
+    aggregate: { group_by: first ? [first] : [], aggregations: [{ op: "count", as: "count" }] },
+    join: { how: "left", on: first ? [first] : [] },
+    sort: { by: first ? [{ field: first, order: "asc" }] : [] },
+    dedupe: {},
+    clean: { fields: first ? [first] : [], operations: ["trim"] },
+    split: { field: first, separator: "," },
+    prepare: { steps: [] },
+  }[type];
+}
+
+/** Place each node by its depth from the sources: [x, y] by id. */
+function layout(doc) {
+  const inputs = {};
+  for (const e of doc.edges) (inputs[e.to] = inputs[e.to] || []).push(e.from);
+  const depth = {};
+  const visit = (id, seen = new Set()) => {
+    if (depth[id] !== undefined) return depth[id];
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    depth[id] = Math.max(-1, ...(inputs[id] || []).map((i) => visit(i, seen))) + 1;
+    return depth[id];
+  };
+  const rows = {};
+  const at = {};
+  for (const n of doc.nodes) {
+    const d = visit(n.id);
+    rows[d] = (rows[d] || 0) + 1;
+    at[n.id] = [20 + d * (W + 40), 20 + (rows[d] - 1) * (H + 30)];
+  }
+  return at;
+}
+
+function drawGraph(doc, selected, problems, onSelect) {
+  const at = layout(doc);
+  const width = Math.max(600, ...Object.values(at).map(([x]) => x + W + 20));
+  const height = Math.max(140, ...Object.values(at).map(([, y]) => y + H + 20));
+  const edges = doc.edges.filter((e) => at[e.from] && at[e.to]).map((e) => {
+    const [x1, y1] = at[e.from];
+    const [x2, y2] = at[e.to];
+    const a = [x1 + W, y1 + H / 2];
+    const b = [x2, y2 + H / 2];
+    const mid = (a[0] + b[0]) / 2;
+    return svg("path", { class: "pl-edge", d: `M${a[0]},${a[1]} C${mid},${a[1]} ${mid},${b[1]} ${b[0]},${b[1]}`, "marker-end": "url(#pl-arrow)" });
+  });
+  const nodes = doc.nodes.map((n) => {
+    const [x, y] = at[n.id];
+    const cls = ["pl-node", `is-${n.type}`, n.id === selected && "is-selected", problems[n.id] && "has-error"].filter(Boolean).join(" ");
+    const g = svg("g", { class: cls, transform: `translate(${x},${y})`, tabindex: "0", role: "button", "aria-label": `${n.type} ${n.name || n.id}`, "data-node": n.id },
+      svg("rect", { width: W, height: H, rx: 8 }),
+      svg("text", { x: 10, y: 18 }, document.createTextNode(String(n.name || n.id).slice(0, 20))),
+      svg("text", { x: 10, y: 35, class: "pl-kind" }, document.createTextNode(n.type)));
+    g.addEventListener("click", () => onSelect(n.id));
+    g.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && onSelect(n.id));
+    return g;
+  });
+  const arrow = svg("marker", { id: "pl-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
+    svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "currentColor" }));
+  return svg("svg", { class: "pl-graph", viewBox: `0 0 ${width} ${height}`, role: "group", "aria-label": "Pipeline graph" },
+    svg("defs", {}, arrow), ...edges, ...nodes);
+}
+
+function labelled(label, control) {
+  return h("label", { class: "field" }, h("span", { class: "label" }, label), control);
+}
+
+function input(value, onInput, attrs = {}) {
+  const el = h("input", { class: "input", value: value ?? "", ...attrs });
+  el.addEventListener("input", () => onInput(el.value));
+  return el;
+}
+
+function choice(options, value, onChange, attrs = {}) {
+  const el = h("select", { class: "input", ...attrs }, options.map((o) => {
+    const [v, text] = Array.isArray(o) ? o : [o, o];
+    return h("option", { value: v, selected: v === value }, text);
+  }));
+  el.addEventListener("change", () => onChange(el.value));
+  return el;
+}
+
+function filterForm(config, fields, changed) {
+  const rows = (config.conditions || []).map((c, i) => h("div", { class: "pl-cond" },
+    labelled(`Field ${i + 1}`, choice(fields.includes(c.field) ? fields : [c.field, ...fields], c.field, (v) => { c.field = v; changed(); }, { "data-cond": `field-${i}` })),
+    labelled("Operator", choice(OPS, c.op, (v) => { c.op = v; changed(); }, { "data-cond": `op-${i}` })),
+    labelled("Value", input(Array.isArray(c.value) ? c.value.join(",") : c.value, (v) => { c.value = c.op === "in" ? v.split(",") : v; changed(); }, { "data-cond": `value-${i}` })),
+    button("Remove", () => { config.conditions.splice(i, 1); changed(true); }, { size: "sm", kind: "ghost-danger" })));
+  return h("div", { class: "pl-panel" },
+    labelled("Match", choice([["all", "all conditions"], ["any", "any condition"]], config.match || "all", (v) => { config.match = v; changed(); })),
+    ...rows,
+    button("Add a condition", () => { (config.conditions = config.conditions || []).push({ field: fields[0] || "", op: "=", value: "" }); changed(true); }, { size: "sm" }),
+    labelled("SQL expression (optional, ANDed)", input(config.expression || "", (v) => { if (v) config.expression = v; else delete config.expression; changed(); })));
+}
+
+function jsonForm(node, changed) {
+  const area = h("textarea", { class: "input pl-json", "aria-label": "Configuration (JSON)", spellcheck: "false" });
+  area.value = JSON.stringify(node.config || {}, null, 2);
+  const note = h("p", { class: "field-error", hidden: true });
+  area.addEventListener("input", () => {
+    try {
+      node.config = JSON.parse(area.value);
+      note.hidden = true;
+      changed();
+    } catch (error) {
+      note.hidden = false;
+      note.textContent = `Not JSON yet: ${error.message}`;
+    }
+  });
+  return h("div", { class: "pl-panel" }, labelled("Configuration (JSON)", area), note,
+    h("p", { class: "field-hint" }, "The processor's fields are in the pipeline format's reference (docs/pipelines-format.md)."));
+}
+
+function sourceForm(node, datasets, changed) {
+  const options = [["", "Choose a dataset"], ...datasets.map((d) => [d.id, d.name])];
+  return labelled("Dataset", choice(options, node.config.dataset_id || "", (v) => { node.config = { dataset_id: v }; changed(true); }, { "data-source": node.id }));
+}
+
+function destinationForm(node, changed) {
+  const out = node.config.output || (node.config.output = { name: "result.csv" });
+  return h("div", { class: "pl-panel" },
+    labelled("File name in the file area", input(out.name, (v) => { out.name = v; changed(); })),
+    labelled("Format", choice(["csv", "parquet", "jsonl"], out.format || out.name.split(".").pop(), (v) => { out.format = v; changed(); })));
+}
+
+function joinInputs(doc, node, changed) {
+  const others = doc.nodes.filter((n) => n.id !== node.id && n.type !== "destination").map((n) => n.id);
+  const right = doc.edges.find((e) => e.to === node.id && e.port === "right");
+  return labelled("Right input", choice(["", ...others], right ? right.from : "", (v) => {
+    doc.edges = doc.edges.filter((e) => !(e.to === node.id && e.port === "right"));
+    if (v) doc.edges.push({ from: v, to: node.id, port: "right" });
+    changed(true);
+  }));
+}
+
+export default function editor({ params, session, setTitle }) {
+  return detailView({
+    load: async () => [await api.get(`/pipelines/${enc(params.id)}`), await listAll("/datasets")],
+    draw: ([pipeline, datasets]) => build(pipeline, datasets, session, setTitle),
+  });
+}
+
+function build(pipeline, datasets, session, setTitle) {
+  setTitle(pipeline.name);
+  const doc = structuredClone(pipeline.document);
+  const state = { selected: (doc.nodes[doc.nodes.length - 1] || {}).id, problems: {}, schemas: {}, seq: 0, timer: 0 };
+  const graphBox = h("div", {});
+  const panel = h("div", { class: "pl-panel", "data-panel": "" });
+  const before = h("div", { "data-preview": "before" });
+  const after = h("div", { "data-preview": "after" });
+  const previewNote = h("p", { class: "muted", role: "status", "data-preview-status": "" });
+  const runBox = h("div", { class: "pl-status", "aria-live": "polite" });
+  const banner = h("div", {});
+  const version = badge(`version ${pipeline.version}`, "accent");
+  const canWrite = session.can("pipelines:write");
+
+  const node = (id) => doc.nodes.find((n) => n.id === id);
+  const inputsOf = (id) => doc.edges.filter((e) => e.to === id).map((e) => e.from);
+
+  function changed(redraw = false) {
+    if (redraw) drawAll();
+    clearTimeout(state.timer);
+    state.timer = setTimeout(preview, 150);
+  }
+
+  function select(id) {
+    state.selected = id;
+    drawAll();
+    preview();
+  }
+
+  function drawAll() {
+    replace(graphBox, drawGraph(doc, state.selected, state.problems, select));
+    drawPanel();
+  }
+
+  function drawPanel() {
+    const n = node(state.selected);
+    if (!n) return replace(panel, h("p", { class: "muted" }, "Add a source to begin."));
+    n.config = n.config || {};
+    const fields = Object.keys(schemaAt(inputsOf(n.id)[0]));
+    const form = n.type === "source" ? sourceForm(n, datasets, changed)
+      : n.type === "destination" ? destinationForm(n, changed)
+        : n.type === "filter" ? filterForm(n.config, fields, changed) : jsonForm(n, changed);
+    const problem = state.problems[n.id];
+    replace(panel,
+      h("h3", {}, `${n.type}: ${n.name || n.id}`),
+      labelled("Name", input(n.name || "", (v) => { n.name = v || undefined; drawGraphOnly(); })),
+      n.type === "join" ? joinInputs(doc, n, changed) : null,
+      form,
+      problem ? h("p", { class: "field-error", "data-problem": "" }, problem) : null,
+      canWrite && n.type !== "source" ? button("Remove this step", () => removeNode(n.id), { size: "sm", kind: "danger-outline" }) : null);
+  }
+
+  function drawGraphOnly() {
+    replace(graphBox, drawGraph(doc, state.selected, state.problems, select));
+  }
+
+  function addSource() {
+    const id = uniqueId("source");
+    doc.nodes.push({ id, type: "source", config: { dataset_id: (datasets[0] || {}).id || "" } });
+    state.selected = id;
+    changed(true);
+  }
+
+  function addStep(type) {
+    const at = node(state.selected);
+    const id = uniqueId(type);
+    const fields = Object.keys(schemaAt(at && at.type === "destination" ? inputsOf(at.id)[0] : state.selected));
+    const created = { id, type, config: type === "destination" ? { output: { name: "result.csv" } } : defaults(type, fields) };
+    doc.nodes.push(created);
+    if (at && at.type === "destination") {
+      for (const e of doc.edges) if (e.to === at.id) e.to = id;
+      doc.edges.push({ from: id, to: at.id });
+    } else if (at) {
+      if (type !== "destination") for (const e of doc.edges) if (e.from === at.id) e.from = id;
+      doc.edges.push({ from: at.id, to: id, ...(type === "join" ? { port: "left" } : {}) });
+    }
+    state.selected = id;
+    changed(true);
+  }
+
+  function removeNode(id) {
+    const ins = doc.edges.filter((e) => e.to === id && e.port !== "right").map((e) => e.from);
+    doc.edges = doc.edges.filter((e) => e.to !== id).map((e) => (e.from === id && ins[0] ? { ...e, from: ins[0] } : e)).filter((e) => e.from !== id);
+    doc.nodes = doc.nodes.filter((n) => n.id !== id);
+    state.selected = ins[0] || (doc.nodes[0] || {}).id;
+    changed(true);
+  }
+
+  // The schema flowing out of a node, or of the nearest node above it whose
+  // schema a preview has told (a new step has not been previewed yet).
+  function schemaAt(id, seen = new Set()) {
+    if (!id || seen.has(id)) return {};
+    seen.add(id);
+    return state.schemas[id] || schemaAt(inputsOf(id)[0], seen);
+  }
+
+  function uniqueId(base) {
+    let i = 1;
+    while (node(`${base}_${i}`)) i += 1;
+    return `${base}_${i}`;
+  }
+
+  async function preview() {
+    const id = state.selected;
+    if (!id || !doc.nodes.some((n) => n.type === "source" && n.config.dataset_id)) return;
+    const seq = ++state.seq;
+    previewNote.textContent = "Previewing…";
+    try {
+      const found = await api.post("/pipelines/preview", { document: doc, node_id: id });
+      if (seq !== state.seq) return;
+      showPreview(id, found);
+    } catch (error) {
+      if (seq !== state.seq) return;
+      previewNote.textContent = `Preview failed: ${error.detail || error.message}`;
+      const m = /nodes\[(\d+)\]/.exec((error.fields[0] || {}).field || "");
+      if (m) state.problems = { [doc.nodes[Number(m[1])].id]: error.fields[0].message };
+    }
+  }
+
+  function showPreview(id, found) {
+    state.problems = {};
+    for (const [n, out] of Object.entries(found.nodes)) {
+      if (out.error) state.problems[n] = `${out.error.field ? `${out.error.field}: ` : ""}${out.error.message}`;
+      else state.schemas[n] = out.schema;
+    }
+    const ins = inputsOf(id);
+    const first = found.nodes[ins[0]];
+    const self = found.nodes[id];
+    replace(before, h("h3", {}, `Before (${ins[0] || "none"})`), first && !first.error ? h("div", {}, h("p", { class: "muted", "data-count": "before" }, `${first.count} records`), grid(first.schema, first.rows, { label: "Before" })) : h("p", { class: "muted" }, "No input."));
+    replace(after, h("h3", {}, `After (${id})`), self && !self.error
+      ? h("div", {}, h("p", { class: "muted", "data-count": "after" }, `${self.count} records${self.rejects ? `, ${self.rejects.count} rejected` : ""}`), grid(self.schema, self.rows, { label: "After" }))
+      : h("p", { class: "field-error" }, state.problems[id] || "No output."));
+    previewNote.textContent = `Preview in ${Math.round(found.ms)} ms on the samples.`;
+    drawGraphOnly();
+    const panelProblem = panel.querySelector("[data-problem]");
+    if (state.problems[id] && !panelProblem) drawPanel();
+    else if (!state.problems[id] && panelProblem) panelProblem.remove();
+  }
+
+  async function save() {
+    replace(banner);
+    try {
+      const saved = await api.put(`/pipelines/${enc(pipeline.id)}`, { document: doc });
+      pipeline.version = saved.version;
+      version.textContent = `version ${saved.version}`;
+      toast(`Saved as version ${saved.version}.`);
+      return true;
+    } catch (error) {
+      const items = error.fields.map((f) => h("li", {}, `${describe(f.field)}: ${f.message}`));
+      replace(banner, h("div", { class: "form-error", role: "alert" }, h("p", { class: "form-error-title" }, "Not saved: nothing changed"), h("ul", {}, items.length ? items : [h("li", {}, error.detail)])));
+      state.problems = {};
+      for (const f of error.fields) {
+        const m = /nodes\[(\d+)\]/.exec(f.field);
+        if (m && doc.nodes[Number(m[1])]) state.problems[doc.nodes[Number(m[1])].id] = f.message;
+      }
+      drawAll();
+      return false;
+    }
+  }
+
+  function describe(field) {
+    const m = /^nodes\[(\d+)\]\.?(.*)$/.exec(field);
+    if (!m || !doc.nodes[Number(m[1])]) return field;
+    const n = doc.nodes[Number(m[1])];
+    return `${n.type} ${n.name || n.id}${m[2] ? `, ${m[2]}` : ""}`;
+  }
+
+  async function run() {
+    if (canWrite && !(await save())) return;
+    try {
+      const started = await api.post(`/pipelines/${enc(pipeline.id)}/run`, {});
+      follow(started.id);
+    } catch (error) {
+      toastError(error, "Run refused");
+    }
+  }
+
+  async function follow(execId) {
+    for (;;) {
+      const e = await api.get(`/executions/${enc(execId)}`);
+      drawRun(e);
+      if (FINAL.includes(e.status)) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  function drawRun(e) {
+    const steps = (e.result && e.result.steps) || {};
+    const table = Object.keys(steps).length ? h("div", { class: "table-wrap" }, h("table", { class: "table", "data-steps": "" },
+      h("thead", {}, h("tr", {}, ["Step", "Read", "Written", "Rejected"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, Object.entries(steps).map(([s, c]) => h("tr", {}, h("td", {}, s), h("td", { class: "num" }, String(c.rows_read)), h("td", { class: "num" }, String(c.rows_written)), h("td", { class: "num" }, String(c.rows_rejected))))))) : null;
+    const files = ((e.result && e.result.files) || []).map((f) => linkButton(`Download ${f.name}`, apiUrl(`/files/${enc(f.id)}/content`), { iconName: "download", attrs: { "data-result": f.name, download: f.name } }));
+    replace(runBox, h("span", { "data-run-status": e.status }, badge(e.status, e.status === "succeeded" ? "success" : FINAL.includes(e.status) ? "danger" : "accent")),
+      h("span", {}, `read ${e.rows_read ?? 0}, written ${e.rows_written ?? 0}, rejected ${e.rows_rejected ?? 0}`),
+      e.error ? h("span", { class: "field-error" }, e.error) : null,
+      h("a", { href: `/console/executions/${enc(e.id)}` }, "Execution and log"), ...files, table);
+  }
+
+  const typePicker = choice([["", "Add a step…"], ...PROCESSORS.map((p) => [p, p]), ["destination", "destination"]], "", (v) => {
+    if (v) addStep(v);
+    typePicker.value = "";
+  }, { "aria-label": "Add a step after the selected node", "data-add-step": "", class: "input pl-picker" });
+
+  const actions = [
+    canWrite ? button("Add a source", addSource, { size: "sm" }) : null,
+    canWrite ? typePicker : null,
+    canWrite ? button("Save", save, { kind: "secondary" }) : null,
+    session.can("tasks:run") ? button("Run", run, { kind: "primary" }) : null,
+    linkButton("Export", apiUrl(`/pipelines/${enc(pipeline.id)}/export`), { iconName: "download", attrs: { download: `${pipeline.name}.pipeline.json` } }),
+  ];
+  drawAll();
+  preview();
+  return h("section", { class: "page" },
+    tabs(session, "/pipelines"),
+    pageHeader({ title: pipeline.name, description: pipeline.description, crumbs: [["Pipelines", "/pipelines"], [pipeline.name]], actions: [version] }),
+    h("div", { class: "toolbar" }, ...actions.filter(Boolean)),
+    banner,
+    h("div", { class: "pl-editor" }, h("div", { class: "pl-panel" }, graphBox, runBox), card({ title: "Selected step", body: panel })),
+    card({ title: "Live preview", description: "The records before and after the selected step, on the samples.", body: h("div", {}, previewNote, h("div", { class: "pl-previews" }, before, after)) }));
+}
