@@ -1,0 +1,85 @@
+"""Runs: rejected rows in a reject output with the reason, schedules pinned
+to a version, every change audited, and what a viewer may not do."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.console.factories import persona
+from tests.engines.kit import eventually
+from tests.pipelines.conftest import upload
+from tests.pipelines.test_routes import graph
+
+ODD = b"id,amount\n1,10\n2,x\n3,30\n4,n/a\n"
+CONVERT = {"type": "convert", "config": {"fields": {"amount": "int"}}}
+
+
+async def finished(boss, exec_id: str):  # type: ignore[no-untyped-def]
+    async def check():  # type: ignore[no-untyped-def]
+        row = await boss.json("GET", f"/executions/{exec_id}")
+        return row if row["status"] in ("succeeded", "failed") else None
+
+    return await eventually(check, timeout=60)
+
+
+async def content(boss, file_id: str) -> str:  # type: ignore[no-untyped-def]
+    response = await boss.get(f"/files/{file_id}/content")
+    assert response.status == 200
+    return (await response.read()).decode()
+
+
+async def test_rejected_rows_land_in_a_reject_output(boss, engine) -> None:
+    ds = await upload(boss, "odd.csv", ODD, dataset="odd")
+    made = await boss.json("POST", "/pipelines", 201, json={
+        "name": "typed", "document": graph(ds["id"], CONVERT)})  # fmt: skip
+
+    execution = await boss.json("POST", f"/pipelines/{made['id']}/run", 201, json={})
+    done = await finished(boss, execution["id"])
+
+    assert done["status"] == "succeeded", done
+    assert done["rows_read"] == 4 and done["rows_rejected"] == 2
+    assert done["result"]["steps"]["s0"]["rows_rejected"] == 2
+    files = {f["name"].split("-", 1)[1]: f for f in done["result"]["files"]}
+    assert set(files) == {"out.csv", "out.rejects.s0.csv"}
+    rejects = list(
+        csv.DictReader(
+            io.StringIO(await content(boss, files["out.rejects.s0.csv"]["id"]))
+        )
+    )
+    assert [r["id"] for r in rejects] == ["2", "4"]
+    assert "cannot convert 'x' to int" in rejects[0]["reason"]
+
+
+async def test_schedule_pins_a_version_and_changes_are_audited(boss, engine) -> None:
+    ds = await upload(boss, "odd.csv", ODD, dataset="odd")
+    made = await boss.json("POST", "/pipelines", 201, json={
+        "name": "nightly", "document": graph(ds["id"])})  # fmt: skip
+    await boss.json("PUT", f"/pipelines/{made['id']}", json={
+        "document": graph(ds["id"], CONVERT)})  # fmt: skip
+
+    task = await boss.json("POST", f"/pipelines/{made['id']}/schedules", 201, json={
+        "name": "nightly run", "cron": "0 3 * * *", "version": 1})  # fmt: skip
+    listed = await boss.json("GET", f"/pipelines/{made['id']}")
+    audit = await boss.json("GET", "/audit", params={"limit": 100})
+
+    assert task["cron"] == "0 3 * * *" and task["next_run_at"]
+    first = next(v for v in listed["versions"] if v["version"] == 1)
+    assert task["artifact_version_id"] == first["artifact_version_id"]
+    actions = {e["action"] for e in audit["items"]}
+    assert {"file.upload", "dataset.create", "pipeline.create", "pipeline.save",
+            "task.create"} <= actions  # fmt: skip
+
+
+async def test_a_viewer_reads_but_changes_nothing(boss, engine) -> None:
+    ds = await upload(boss, "odd.csv", ODD, dataset="odd")
+    viewer = await persona(boss, "vera", "Viewer")
+
+    assert (await viewer.get(f"/datasets/{ds['id']}")).status == 200
+    refused = await viewer.post("/pipelines", json={"name": "x"})
+    upload_refused = await viewer.post("/files?name=a.csv", data=b"a\n1\n", headers={
+        "Content-Type": "application/octet-stream"})  # fmt: skip
+    run_refused = await viewer.post("/connections", json={"name": "c", "kind": "folder",
+                                    "config": {"path": "/tmp"}})  # fmt: skip
+
+    assert refused.status == upload_refused.status == run_refused.status == 403
