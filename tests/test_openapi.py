@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,11 @@ async def test_every_endpoint_is_described(client):
 def test_schemathesis_finds_no_server_error(tmp_path: Path):
     cli = shutil.which("schemathesis") or str(Path(sys.executable).parent / "schemathesis")
     port = free_port()
-    server = start_tcloud(tmp_path / "var", port, ADMIN_PASSWORD)
+    # With the embedded engine, as a new user has it, so that previews and
+    # samples have an engine to run on.
+    server = start_tcloud(
+        tmp_path / "var", port, ADMIN_PASSWORD, TCLOUD_EMBEDDED_ENGINE="true"
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         signed, headers = call(
@@ -48,6 +53,7 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path):
         cookie = headers["Set-Cookie"].split(";")[0]
         auth = {"Cookie": cookie, "X-CSRF-Token": signed["csrf_token"], "Origin": base}
         token = call(base + "/api/v1/me/tokens", "POST", {"name": "fuzz"}, auth)[0]
+        _wait_for_an_engine(base, auth)
         result = subprocess.run(
             [
                 cli, "run", base + "/api/v1/openapi.json",
@@ -71,3 +77,13 @@ def test_schemathesis_finds_no_server_error(tmp_path: Path):
     tail = (result.stdout + result.stderr)[-4000:]
     assert result.returncode == 0, tail
     assert "not_a_server_error" in result.stdout, tail
+
+
+def _wait_for_an_engine(base: str, auth: dict[str, str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        engines = call(base + "/api/v1/engines", headers=auth)[0]["items"]
+        if any(e["state"] == "available" for e in engines):
+            return
+        time.sleep(0.2)
+    raise AssertionError("the embedded engine did not become available")

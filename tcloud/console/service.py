@@ -8,7 +8,7 @@ drops the tenant's cached principals so that the next request sees it.
 Two rules guard against a lock-out and a privilege climb:
 
 - the Tenant administrator role always keeps at least one active holder,
-  and nobody deactivates or deletes themself;
+  and nobody deactivates, deletes or resets the password of themself;
 - nobody gives (or takes) a role holding a permission they lack, nor manages
   a person or service account who holds one.
 """
@@ -401,6 +401,10 @@ async def reset_password(ctx: TenantContext, user_id: str) -> dict[str, str]:
     """Give a user a temporary password to change at next sign-in; end their
     sessions and revoke their tokens."""
     user = await _user(ctx.db, user_id)
+    if user_id == ctx.principal.id:
+        raise Conflict(
+            "you cannot reset your own password: change it with POST /me/password"
+        )
     await _require_outranks(ctx, "user", user_id)
     temporary = _temporary_password(user["login"], ctx.config.password_min_length)
     password_hash = await passwords.hash_password_async(temporary)

@@ -185,9 +185,12 @@ def _coerce_query(value: str, schema: Schema, name: str) -> Any:
     kind = schema.get("type")
     if kind == "integer":
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise Invalid.field(name, "must be an integer") from None
+        if not -(2**63) <= number < 2**63:
+            raise Invalid.field(name, "is too large")
+        return number
     if kind == "boolean":
         if value in ("true", "1"):
             return True

@@ -28,7 +28,7 @@ from typing import Any
 import aiosqlite
 
 from tcloud import log
-from tcloud.platform.errors import Busy
+from tcloud.platform.errors import Busy, Invalid
 
 Row = dict[str, Any]
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -72,6 +72,11 @@ def _rows(cursor_rows: Iterable[Any]) -> list[Row]:
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _too_large() -> Invalid:
+    # SQLite integers are 64-bit; a larger number in a request cannot be stored.
+    return Invalid("a number in the request is too large (at most 2^63 - 1)")
 
 
 class Database:
@@ -159,6 +164,8 @@ class Database:
             if _busy(exc):
                 raise Busy("the store is busy, try again") from exc
             raise
+        except OverflowError:
+            raise _too_large() from None
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self.fetchall(sql, params)
@@ -200,7 +207,10 @@ class Transaction:
         self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        cursor = await self._conn.execute(sql, params)
+        try:
+            cursor = await self._conn.execute(sql, params)
+        except OverflowError:
+            raise _too_large() from None
         return cursor.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:

@@ -196,6 +196,16 @@ async def test_nobody_deactivates_or_deletes_themself(admin):
     assert "yourself" in (await gone.json())["detail"]
 
 
+async def test_nobody_resets_their_own_password_as_an_administrator(admin):
+    me = (await admin.json("GET", "/me"))["id"]
+
+    reset = await admin.post(f"/users/{me}/reset-password")
+
+    assert reset.status == 409
+    assert "/me/password" in (await reset.json())["detail"]
+    assert (await admin.get("/me")).status == 200
+
+
 async def test_the_last_tenant_administrator_keeps_the_role(admin):
     me = (await admin.json("GET", "/me"))["id"]
     admin_role = await role_id(admin, "Tenant administrator")
