@@ -67,7 +67,7 @@ PUBLISH = obj(
         "description": string(0, 500),
         "notes": string(0, 500),
         "plan": obj(additional=True),
-        "content_base64": string(0, 70_000_000),
+        "content_base64": string(0, 70_000_000, r"^[A-Za-z0-9+/=\s]*$"),
         "entry_point": string(0, 200),
     },
 )
@@ -362,7 +362,7 @@ async def publish(call: Call) -> dict[str, Any]:
     elif "content_base64" in body:
         try:
             content = base64.b64decode(body["content_base64"], validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):
             raise Invalid.field("content_base64", "is not base64") from None
     else:
         raise Invalid.field("plan", "send a plan, or content_base64")
