@@ -60,7 +60,7 @@ class LocalFiles:
         partial = folder / f".{secrets.token_hex(8)}.partial"
         fh = await asyncio.to_thread(_create, partial)
         try:
-            async with aclosing(chunks) as stream:
+            async with aclosing(chunks) as stream:  # type: ignore[type-var]
                 async for chunk in stream:
                     await asyncio.to_thread(fh.write, chunk)
             await asyncio.to_thread(fh.close)

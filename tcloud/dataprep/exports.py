@@ -259,9 +259,9 @@ async def cancel_run(ctx: TenantContext, dp: DataPrep, run_id: str) -> dict[str,
                 {"status": "cancelled", "finished_at": now_iso(), "error": "cancelled"},
             )  # fmt: skip
         if ctx.platform.broker is not None:
-            row = await store.get_run(tx, run_id)
+            now = await store.get_run(tx, run_id)
             topic = runs.topic(ctx.tenant.id, run_id)
-            ctx.platform.broker.publish(topic, {"type": "status", "run": row})
+            ctx.platform.broker.publish(topic, {"type": "status", "run": now})
     async with ctx.db.transaction() as tx:
         await audit.record(
             tx, ctx.actor, "preparation.run_cancel", "run", run_id, row["file_name"]

@@ -20,9 +20,13 @@ from tcloud.runtime.errors import ReadError
 from tcloud.runtime.readers import csv, csv_options, format_of, open_source
 
 
+def is_csv(spec: dict[str, Any]) -> bool:
+    return spec.get("kind", "file") == "file" and format_of(spec) == "csv"
+
+
 def scan(spec: dict[str, Any], stack: ExitStack) -> pl.LazyFrame:
     """Return the whole dataset as a lazy frame with row ids."""
-    if spec.get("kind", "file") == "file" and format_of(spec) == "csv":
+    if is_csv(spec):
         path = Path(spec["path"])
         options = csv_options(path, dict(spec.get("options") or {}))
         frame, _ = csv.scan(path, options, stack, mode="text")

@@ -80,7 +80,7 @@ GRID_QUERY = obj(
     optional={
         "offset": integer(0, default=0),
         "limit": integer(1, 5000, default=200),
-        "filter": string(0, 20_000, description="a row filter, as JSON"),
+        "filter": string(0, 4000, description="a row filter, as JSON"),
     }
 )
 COLUMN_QUERY = obj({"column": string(1, 300)})
@@ -223,7 +223,7 @@ async def copy_preparation(call: Call) -> dict[str, Any]:
     response=ANY,
 )
 async def processor(call: Call) -> dict[str, Any]:
-    return await service.as_processor(call.tenant, call.param("prep_id"))
+    return await service.as_processor(call.tenant, _dp(call), call.param("prep_id"))
 
 
 @endpoints.post("/preparations/{prep_id}/steps", "preparations:write",

@@ -133,7 +133,7 @@ async def update_preparation(
         await store.update_preparation(tx, prep_id, values)
         await audit.record(
             tx, ctx.actor, "preparation.update", "preparation", prep_id,
-            values.get("name", row["name"]),
+            str(values.get("name", row["name"])),
             details={"fields": sorted(k for k in body if k != "version")},
         )  # fmt: skip
     return await get_preparation(ctx, prep_id)
@@ -356,13 +356,14 @@ async def _sample(
     spec = await datasets.local_spec(ctx, dp.files, dataset_id)
     key = (ctx.tenant.id, dataset_id, datasets.marker(spec), rows)
     found = dp.samples.get(key)
-    if found is None:
-        try:
-            found = await asyncio.to_thread(frames.head, spec, rows)
-        except ReadError as exc:
-            raise Conflict(f"the dataset cannot be read: {exc}") from None
-        dp.samples.put(key, found)
-    return spec, found
+    if found is not None:
+        return spec, found
+    try:
+        sample = await asyncio.to_thread(frames.head, spec, rows)
+    except ReadError as exc:
+        raise Conflict(f"the dataset cannot be read: {exc}") from None
+    dp.samples.put(key, sample)
+    return spec, sample
 
 
 async def _lookup_specs(
@@ -528,11 +529,27 @@ def _column(prepared: grid.Prepared, column: str) -> None:
         raise NotFound(f"no column {column!r} in the prepared sample")
 
 
-async def as_processor(ctx: TenantContext, prep_id: str) -> dict[str, Any]:
-    """Return the preparation as a pipeline's "prepare" processor."""
+async def as_processor(
+    ctx: TenantContext, dp: DataPrep, prep_id: str
+) -> dict[str, Any]:
+    """Return the preparation as a pipeline's "prepare" processor.
+
+    `source_options` are the reading options that make a pipeline's source
+    read the dataset as the grid does: a CSV with every column as text.
+    """
     row = await _row(ctx, prep_id)
     steps = [s for s in _steps_of(row) if s.get("enabled", True)]
-    return {"type": "prepare", "name": row["name"], "config": {"steps": steps}}
+    spec, sample = await _sample(ctx, dp, row["dataset_id"], row["sample_rows"])
+    options: dict[str, Any] = {}
+    if frames.is_csv(spec):
+        names = [c for c in sample.columns if c != prep.ROW_ID]
+        options = {"types": dict.fromkeys(names, "string")}
+    return {
+        "type": "prepare",
+        "name": row["name"],
+        "config": {"steps": steps},
+        "source_options": options,
+    }
 
 
 def functions() -> dict[str, Any]:

@@ -213,3 +213,32 @@ async def test_apply_to_another_dataset_with_the_same_columns(admin) -> None:
     page = await grid(admin, copy["id"])
 
     assert page["rows"] == [["9", "zed", "1", "2", "x"]]
+
+
+async def test_look_up_columns_from_another_dataset(admin) -> None:
+    prep = await upload(admin)
+    cities = await upload(
+        admin, "cities", "code,city\n01234,Paris\n02345,Lyon\n01234,Twice\n",
+        "cities.csv",
+    )  # fmt: skip
+
+    await add(admin, prep["id"], {
+        "function": "lookup", "column": "zip",
+        "params": {"dataset": cities["dataset_id"], "lookup_key": "code",
+                   "columns": ["city"]},
+    })  # fmt: skip
+    page = await grid(admin, prep["id"])
+
+    assert page["columns"][-1]["name"] == "city"
+    assert [r[-1] for r in page["rows"]] == ["Paris", "Lyon", None, None]
+
+
+async def test_a_lookup_of_an_unknown_dataset_is_refused(admin) -> None:
+    prep = await upload(admin)
+
+    problem = await add(admin, prep["id"], {
+        "function": "lookup", "column": "zip",
+        "params": {"dataset": "ds_nope", "lookup_key": "code", "columns": ["c"]},
+    }, 400)  # fmt: skip
+
+    assert problem["errors"][0]["field"] == "params.dataset"

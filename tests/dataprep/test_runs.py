@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import threading
 
 import orjson
 import polars as pl
@@ -14,7 +15,7 @@ from tcloud.app import build_app
 from tcloud.appkeys import PLATFORM
 from tcloud.dataprep import exports, store
 from tcloud.dataprep.state import DATAPREP
-from tests.dataprep.helpers import add, grid, upload, wait_run
+from tests.dataprep.helpers import PEOPLE, add, grid, upload, wait_run
 from tests.helpers import ADMIN_PASSWORD, sign_in
 
 
@@ -225,3 +226,40 @@ async def test_runs_are_listed_per_preparation(admin) -> None:
 
     assert listed["total"] == 1 and listed["items"][0]["downloadable"]
     await asyncio.sleep(0)
+
+
+async def test_a_pipeline_with_the_prepare_processor_gives_the_full_run(
+    admin, tmp_path
+) -> None:
+    from tcloud.runtime.execution import execute
+
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+    await add(admin, prep["id"], {"function": "pad", "column": "zip",
+                                  "params": {"size": 6, "character": "0"}})  # fmt: skip
+    run = await _run(admin, prep["id"], format="parquet")
+    full = pl.read_parquet(io.BytesIO(await _download(admin, run["id"])))
+    node = await admin.json("GET", f"/preparations/{prep['id']}/processor")
+    source = tmp_path / "people.csv"
+    source.write_text(PEOPLE)
+    out = tmp_path / "out.parquet"
+    plan = {
+        "format": "tcloud.pipeline/1",
+        "nodes": [
+            {"id": "in", "type": "source", "config": {"dataset": {
+                "kind": "file", "path": str(source), "format": "csv",
+                "options": node["source_options"]}}},
+            {"id": "prep", "type": "prepare", "config": node["config"]},
+            {"id": "out", "type": "destination", "config": {"dataset": {
+                "kind": "file", "path": str(out), "format": "parquet"}}},
+        ],
+        "edges": [{"from": "in", "to": "prep"}, {"from": "prep", "to": "out"}],
+    }  # fmt: skip
+
+    summary = await asyncio.to_thread(
+        execute, plan, {}, lambda event: None, threading.Event()
+    )
+
+    assert summary["status"] == "succeeded"
+    assert pl.read_parquet(out).equals(full)
+    assert full.get_column("zip").to_list()[0] == "001234"
