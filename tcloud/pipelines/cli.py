@@ -41,7 +41,7 @@ def local_plan(
     """Return the runnable plan of a pipeline file, its datasets made local."""
     from tcloud.engine.data import DataFailed, resolve_local
 
-    plan = {k: document[k] for k in ("format", "options", "nodes", "edges")
+    plan: dict[str, Any] = {k: document[k] for k in ("format", "options", "nodes", "edges")
             if k in document}  # fmt: skip
     nodes = []
     for node in document.get("nodes") or []:

@@ -143,6 +143,7 @@ async def _spec_of(ctx: TenantContext, ds_id: str, index: int, cons: Row) -> Row
     con = await ctx.db.fetchone(
         "SELECT * FROM connections WHERE id = ?", [row["connection_id"]]
     )
+    assert con is not None, "a dataset's connection cannot be deleted first"
     cons[con["id"]] = con
     return await service.dataset_spec(ctx, ds_id)
 

@@ -465,3 +465,12 @@ async def keep_sample(ctx: TenantContext, dataset_id: str, sample: Row) -> None:
         await store.update(
             tx, "datasets", dataset_id, sample=store.dumps(sample), sampled_at=now_iso()
         )
+
+
+async def sample_of(
+    ctx: TenantContext, hub: Any, dataset_id: str, refresh: bool = False
+) -> Row:
+    """Return a dataset's sample, read by an engine once (see the module doc)."""
+    from tcloud.pipelines import flows
+
+    return await flows.sample_of(ctx, hub, dataset_id, refresh)
