@@ -41,8 +41,8 @@ def local_plan(
     """Return the runnable plan of a pipeline file, its datasets made local."""
     from tcloud.engine.data import DataFailed, resolve_local
 
-    plan: dict[str, Any] = {k: document[k] for k in ("format", "options", "nodes", "edges")
-            if k in document}  # fmt: skip
+    keys = ("format", "options", "nodes", "edges")
+    plan: dict[str, Any] = {k: document[k] for k in keys if k in document}
     nodes = []
     for node in document.get("nodes") or []:
         config = {k: v for k, v in (node.get("config") or {}).items()
