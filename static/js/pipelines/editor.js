@@ -5,6 +5,7 @@
 import { api, apiUrl, listAll } from "../api.js";
 import { h, replace, svg } from "../dom.js";
 import { detailView } from "../console/common.js";
+import { formDialog } from "../ui/dialog.js";
 import { badge, button, card, linkButton, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
 import { enc, grid, tabs } from "./common.js";
@@ -339,13 +340,45 @@ function build(pipeline, datasets, session, setTitle) {
     }
   }
 
+  // The server pushes the execution's status as it changes (a fetch stream
+  // of server-sent events, as on the execution page); the final status
+  // carries the counts of every step and the files written.
   async function follow(execId) {
+    drawRun(await api.get(`/executions/${enc(execId)}`));
+    const response = await fetch(apiUrl(`/executions/${enc(execId)}/events`), {
+      credentials: "same-origin", headers: { Accept: "text/event-stream" },
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
     for (;;) {
-      const e = await api.get(`/executions/${enc(execId)}`);
-      drawRun(e);
-      if (FINAL.includes(e.status)) return;
-      await new Promise((r) => setTimeout(r, 500));
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const kind = /^event: (.*)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (kind && data && kind[1] === "status") drawRun(JSON.parse(data[1]));
+      }
     }
+    const last = await api.get(`/executions/${enc(execId)}`);
+    drawRun(last);
+  }
+
+  async function schedule() {
+    const made = await formDialog({
+      title: "Run on a schedule",
+      description: `A task of the engines app that runs version ${pipeline.version} of this pipeline.`,
+      fields: [
+        { name: "name", label: "Task name", required: true, value: `${pipeline.name} nightly` },
+        { name: "cron", label: "Schedule (cron)", hint: "Minute hour day month weekday, for example 0 3 * * * (03:00 every day).", value: "0 3 * * *" },
+      ],
+      submitLabel: "Make the task",
+      onSubmit: (v) => api.post(`/pipelines/${enc(pipeline.id)}/schedules`, { ...v, version: pipeline.version }),
+    });
+    if (made) toast(`Task ${made.name} made; next run ${made.next_run_at || "when run"}.`);
   }
 
   function drawRun(e) {
@@ -370,6 +403,7 @@ function build(pipeline, datasets, session, setTitle) {
     canWrite ? typePicker : null,
     canWrite ? button("Save", save, { kind: "secondary" }) : null,
     session.can("tasks:run") ? button("Run", run, { kind: "primary" }) : null,
+    session.can("tasks:write") ? button("Schedule", schedule) : null,
     linkButton("Export", apiUrl(`/pipelines/${enc(pipeline.id)}/export`), { iconName: "download", attrs: { download: `${pipeline.name}.pipeline.json` } }),
   ];
   drawAll();
