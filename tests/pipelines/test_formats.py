@@ -110,3 +110,20 @@ async def test_folder_on_the_engine_read_and_written(boss, engine, tmp_path) -> 
     assert done["status"] == "succeeded", done
     written = pl.read_parquet(tmp_path / "out" / "copy.parquet")
     assert written.to_dicts() == [{"id": 1, "city": "Paris"}, {"id": 2, "city": "Lyon"}]
+
+
+async def test_csv_options_detected_then_edited(boss, engine) -> None:
+    ds = await upload(boss, "n.csv", b"1;Paris\n2;Lyon\n", dataset="n")
+
+    guessed = await boss.json("GET", f"/datasets/{ds['id']}/sample")
+    options = {**guessed["options"], "header": False}
+    await boss.json(
+        "PATCH",
+        f"/datasets/{ds['id']}",
+        json={"config": {**ds["config"], "options": options}},
+    )
+    edited = await boss.json("GET", f"/datasets/{ds['id']}/sample")
+
+    assert guessed["options"]["delimiter"] == ";"
+    assert edited["rows"][0] == {"column_1": 1, "column_2": "Paris"}
+    assert len(edited["rows"]) == 2
