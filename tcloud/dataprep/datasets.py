@@ -109,6 +109,15 @@ async def local_spec(
     return {**spec, "path": str(path)}
 
 
+async def choose_sheet(
+    ctx: TenantContext, dataset: dict[str, Any], sheet: str
+) -> dict[str, Any]:
+    """Make the dataset read another sheet of its workbook."""
+    config = dict(dataset.get("config") or {})
+    config["options"] = {**(config.get("options") or {}), "sheet": sheet}
+    return await pipelines.update_dataset(ctx, dataset["id"], {"config": config})
+
+
 def marker(spec: dict[str, Any]) -> str:
     """Return what changes when the dataset's data or reading options change."""
     return f"{spec['path']}|{sorted((spec.get('options') or {}).items())}"

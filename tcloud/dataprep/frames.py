@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from tcloud.runtime import prep
+from tcloud.runtime import prep, readers
 from tcloud.runtime.errors import ReadError
 from tcloud.runtime.readers import csv, csv_options, format_of, open_source
 
@@ -49,6 +49,13 @@ def count(spec: dict[str, Any]) -> int:
     with ExitStack() as stack:
         frame = scan(spec, stack)
         return int(frame.select(pl.len()).collect(engine="streaming").item())
+
+
+def sheets(spec: dict[str, Any]) -> list[str]:
+    """List the sheets of a workbook dataset; [] for other formats."""
+    if spec.get("kind", "file") != "file" or format_of(spec) != "xlsx":
+        return []
+    return readers.sheets(spec["path"])
 
 
 def columns(spec: dict[str, Any]) -> dict[str, pl.DataType]:

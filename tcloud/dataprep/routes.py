@@ -83,6 +83,7 @@ GRID_QUERY = obj(
         "filter": string(0, 4000, description="a row filter, as JSON"),
     }
 )
+SHEET = obj({"sheet": string(1, 200)})
 COLUMN_QUERY = obj({"column": string(1, 300)})
 UPLOAD_QUERY = obj(
     {"name": name(100), "filename": string(1, 200)},
@@ -324,6 +325,23 @@ def _filter(text: str) -> dict[str, Any] | None:
                 response=ANY)  # fmt: skip
 async def fetch_more(call: Call) -> dict[str, Any]:
     return await service.fetch_more(
+        call.tenant, _dp(call), call.param("prep_id"), call.body
+    )
+
+
+@endpoints.get("/preparations/{prep_id}/source", "preparations:read",
+               "The dataset a preparation reads, and a workbook's sheets",
+               response=ANY)  # fmt: skip
+async def get_source(call: Call) -> dict[str, Any]:
+    return await service.source(call.tenant, _dp(call), call.param("prep_id"))
+
+
+@endpoints.put("/preparations/{prep_id}/sheet", "preparations:write",
+               "Read another sheet of the workbook", body=SHEET,
+               response=ANY)  # fmt: skip
+async def choose_sheet(call: Call) -> dict[str, Any]:
+    call.tenant.principal.require("datasets:write")
+    return await service.choose_sheet(
         call.tenant, _dp(call), call.param("prep_id"), call.body
     )
 

@@ -507,6 +507,44 @@ async def fetch_more(
     return await get_preparation(ctx, prep_id)
 
 
+async def source(ctx: TenantContext, dp: DataPrep, prep_id: str) -> dict[str, Any]:
+    """Describe what the preparation reads: the dataset, its format, its sheets."""
+    row = await _row(ctx, prep_id)
+    dataset = await datasets.get(ctx, row["dataset_id"])
+    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    try:
+        sheets = await asyncio.to_thread(frames.sheets, spec)
+    except ReadError as exc:
+        raise Conflict(f"the dataset cannot be read: {exc}") from None
+    options = spec.get("options") or {}
+    return {
+        "dataset_id": dataset["id"],
+        "dataset_name": dataset["name"],
+        "format": spec.get("format"),
+        "sheets": sheets,
+        "sheet": options.get("sheet") or (sheets[0] if sheets else None),
+    }
+
+
+async def choose_sheet(
+    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Read another sheet of the workbook; the steps must still apply to it."""
+    row = await _row(ctx, prep_id)
+    found = await source(ctx, dp, prep_id)
+    if body["sheet"] not in found["sheets"]:
+        raise Invalid.field("sheet", "is not a sheet of the workbook")
+    dataset = await datasets.get(ctx, row["dataset_id"])
+    previous = found["sheet"]
+    await datasets.choose_sheet(ctx, dataset, body["sheet"])
+    try:
+        await _checked(ctx, dp, row["dataset_id"], row["sample_rows"], _steps_of(row))
+    except Invalid:
+        await datasets.choose_sheet(ctx, dataset, previous)
+        raise
+    return await source(ctx, dp, prep_id)
+
+
 async def column_profile(
     ctx: TenantContext, dp: DataPrep, prep_id: str, column: str
 ) -> dict[str, Any]:

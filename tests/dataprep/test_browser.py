@@ -133,6 +133,14 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert recipe.count() == 2
     assert page.locator(".dp-row").first.locator("td").nth(2).inner_text() == "00000"
 
+    page.get_by_role("button", name="Fetch more rows").click()
+    page.get_by_text("20,000 rows in the sample of 20,000").wait_for()
+    page.locator(".dp-grid-scroll").hover()
+    page.mouse.wheel(0, 15_000 * 28)
+    page.locator('.dp-row[data-row-id="15010"]').wait_for()
+    settle(page)
+    assert page.locator(".dp-row").count() < 120
+    _shot(page, "03-scrolled")
     page.get_by_role("button", name="Run", exact=True).click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Format").select_option("csv")
@@ -148,6 +156,12 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
         link.click()
     target = tmp_path / "out.csv"
     info.value.save_as(target)
+    dialog.get_by_role("button", name="Close").click()
+    page.locator(".dp-runs").get_by_text("csv · succeeded").wait_for()
+    _shot(page, "05-runs")
+    page.goto("/dataprep")
+    page.get_by_role("link", name="people").wait_for()
+    _shot(page, "00-list")
 
     lines = target.read_text().splitlines()
     assert lines[0] == "id,name,zip,amount"

@@ -242,3 +242,36 @@ async def test_a_lookup_of_an_unknown_dataset_is_refused(admin) -> None:
     }, 400)  # fmt: skip
 
     assert problem["errors"][0]["field"] == "params.dataset"
+
+
+def _workbook(path) -> bytes:  # type: ignore[no-untyped-def]
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in (
+        ("first", [["a"], ["1"]]),
+        ("second", [["b", "c"], ["x", "007"]]),
+    ):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+    book.close()
+    return path.read_bytes()
+
+
+async def test_a_workbook_with_a_choice_of_sheet(admin, tmp_path) -> None:
+    data = _workbook(tmp_path / "book.xlsx")
+    prep = await upload(admin, "book", data, "book.xlsx", sheet="second")
+    base = f"/preparations/{prep['id']}"
+
+    first = await grid(admin, prep["id"])
+    source = await admin.json("GET", f"{base}/source")
+    await admin.json("PUT", f"{base}/sheet", json={"sheet": "first"})
+    after = await grid(admin, prep["id"])
+    problem = await admin.json("PUT", f"{base}/sheet", 400, json={"sheet": "nope"})
+
+    assert first["rows"] == [["x", "007"]]
+    assert source["sheets"] == ["first", "second"] and source["sheet"] == "second"
+    assert after["rows"] == [["1"]]
+    assert problem["errors"][0]["field"] == "sheet"

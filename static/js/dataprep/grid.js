@@ -30,10 +30,11 @@ function spacer(height, span) {
   return h("tr", { class: "dp-spacer", "aria-hidden": "true" }, h("td", { colspan: span }, svg("svg", { width: 1, height: Math.max(0, height) })));
 }
 
-export function createGrid({ prepId, onColumn, onMenu, onCell }) {
+export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
   const scroller = h("div", { class: "dp-grid-scroll", tabindex: "0", role: "region", "aria-label": "Prepared sample" });
   const table = h("table", { class: "dp-grid" });
   const status = h("p", { class: "dp-grid-status", role: "status" });
+  const more = h("button", { type: "button", class: "btn btn-secondary btn-sm", hidden: true, onclick: () => onMore && onMore() }, "Fetch more rows");
   scroller.append(table);
   const state = { meta: null, pages: new Map(), filter: null, selected: null, cell: null, loadingPages: new Set(), frame: 0 };
 
@@ -92,6 +93,7 @@ export function createGrid({ prepId, onColumn, onMenu, onCell }) {
     }
     const body = h("tbody", {}, spacer(first * ROW_H, span), rows, spacer((total - last) * ROW_H, span));
     replace(table, head(), body);
+    more.hidden = !(state.meta.more && onMore);
     status.textContent = `${count(total)} rows${state.filter ? " match the filter" : ""} in the sample of ${count(state.meta.sample_read)}${state.meta.more ? " (the dataset has more)" : ""}.`;
   }
 
@@ -139,7 +141,7 @@ export function createGrid({ prepId, onColumn, onMenu, onCell }) {
   scroller.addEventListener("scroll", schedule, { passive: true });
 
   return {
-    el: h("div", { class: "dp-grid-wrap" }, scroller, status),
+    el: h("div", { class: "dp-grid-wrap" }, scroller, h("div", { class: "dp-grid-foot" }, status, more)),
     reload,
     select(name) {
       state.selected = name;

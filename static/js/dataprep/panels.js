@@ -1,7 +1,7 @@
 // The side panels: a column's profile and suggestions, the function picker
 // with its parameter form, and the recipe (the list of steps).
 
-import { api } from "../api.js";
+import { api, apiUrl } from "../api.js";
 import { h, replace, svg } from "../dom.js";
 import { createForm } from "../ui/form.js";
 import { button, loading } from "../ui/page.js";
@@ -47,12 +47,13 @@ export async function suggestionsPanel(prepId, column, apply) {
     h("li", {}, button(`${s.function.replaceAll("_", " ")}`, () => apply({ function: s.function, column: s.column, params: s.params }), { size: "sm" }), h("span", { class: "muted" }, ` ${s.reason}`))));
 }
 
-function paramField(param, columns, value) {
+function paramField(param, columns, value, datasets) {
   const name = `params.${param.name}`;
   const base = { name, label: param.name.replaceAll("_", " "), hint: param.description || undefined, required: param.required, value: value ?? param.default ?? "" };
   if (param.type === "boolean") return { ...base, type: "checkbox", required: false, value: Boolean(value ?? param.default) };
   if (param.type === "integer" || param.type === "number") return { ...base, type: "number" };
   if (param.type === "choice" && param.choices.length) return { ...base, type: "select", options: param.choices.map((c) => ({ value: c, label: c })) };
+  if (param.name === "dataset" && datasets) return { ...base, type: "select", options: [{ value: "", label: "—" }, ...datasets.map((d) => ({ value: d.id, label: d.name }))] };
   if (param.type === "column") return { ...base, type: "select", options: [{ value: "", label: "—" }, ...columns.map((c) => ({ value: c, label: c }))] };
   if (["columns", "list"].includes(param.type)) return { ...base, hint: `${param.description || ""} Separate with commas.`.trim(), value: Array.isArray(value ?? param.default) ? (value ?? param.default).join(", ") : "" };
   if (["mapping", "any"].includes(param.type) && param.name === "filter") return { ...base, type: "textarea", rows: 3, value: value ? JSON.stringify(value) : "" };
@@ -73,8 +74,8 @@ function readParams(fn, values) {
 }
 
 /** The parameter form of one function; onSubmit gets {params, target, new_column}. */
-export function functionForm(fn, { columns, step = null, targets, onSubmit }) {
-  const fields = fn.params.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined));
+export function functionForm(fn, { columns, step = null, targets, datasets, onSubmit }) {
+  const fields = fn.params.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined, fn.name === "lookup" ? datasets : null));
   if (targets && targets.length) fields.unshift({ name: "target", label: "Apply to", type: "select", options: targets });
   if (fn.new_column) fields.push({ name: "new_column", label: `Write to a new column (${fn.new_column})`, type: "checkbox", value: Boolean(step && step.new_column) });
   return createForm({
@@ -103,6 +104,18 @@ export function recipePanel(prep, functions, { onToggle, onMove, onDelete, onEdi
         button("Delete", () => onDelete(step), { kind: "ghost", size: "sm", attrs: { "aria-label": `Delete step ${i + 1}` } })),
     );
   }));
+}
+
+export function runsPanel(runs) {
+  if (!runs.length) return h("p", { class: "muted" }, "No full run yet.");
+  return h("ul", { class: "dp-runs" }, runs.map((r) => h(
+    "li",
+    {},
+    h("span", { class: `dp-run-${r.status}` }, `${r.format} · ${r.status}`),
+    r.rows_written != null ? h("span", { class: "muted" }, ` ${count(r.rows_written)} rows`) : null,
+    r.downloadable ? h("a", { href: apiUrl(`/dataprep/runs/${enc(r.id)}/download`), download: r.file_name, class: "dp-run-link" }, "Download") : null,
+    r.target ? h("span", { class: "muted" }, ` ${r.target}`) : null,
+  )));
 }
 
 export function waiting(el) {

@@ -2,7 +2,7 @@
 // column panel (profile, suggestions, functions), the recipe, undo and
 // redo, and the full run.
 
-import { api } from "../api.js";
+import { api, listAll } from "../api.js";
 import { h, replace } from "../dom.js";
 import { openDialog } from "../ui/dialog.js";
 import { button, errorState, loading, pageHeader } from "../ui/page.js";
@@ -10,13 +10,16 @@ import { toast, toastError } from "../ui/toast.js";
 import { enc, useStyles } from "./common.js";
 import { createFilterBar } from "./filter.js";
 import { createGrid } from "./grid.js";
-import { functionForm, profilePanel, recipePanel, suggestionsPanel } from "./panels.js";
+import { functionForm, profilePanel, recipePanel, runsPanel, suggestionsPanel } from "./panels.js";
 import { openRunDialog } from "./run.js";
 
 export default async function preparation({ params, session, setTitle }) {
   useStyles();
   const id = params.id;
-  const [initial, catalogue] = await Promise.all([api.get(`/preparations/${enc(id)}`), api.get("/dataprep/functions")]);
+  const [initial, catalogue, source] = await Promise.all([
+    api.get(`/preparations/${enc(id)}`), api.get("/dataprep/functions"), api.get(`/preparations/${enc(id)}/source`),
+  ]);
+  const datasets = session.can("datasets:read") ? await listAll("/datasets").catch(() => []) : [];
   const functions = new Map(catalogue.items.map((f) => [f.name, f]));
   const canWrite = session.can("preparations:write");
   let prep = initial;
@@ -26,14 +29,43 @@ export default async function preparation({ params, session, setTitle }) {
 
   const columnCard = h("section", { class: "dp-card", "aria-label": "Column" });
   const recipeBody = h("div", {});
+  const runsBody = h("div", {});
   const undoButton = button("Undo", () => change(api.post(`/preparations/${enc(id)}/undo`), "Undone."), { attrs: { "aria-keyshortcuts": "Control+Z" } });
   const redoButton = button("Redo", () => change(api.post(`/preparations/${enc(id)}/redo`), "Redone."));
-  const runButton = button("Run", () => openRunDialog(id), { kind: "primary" });
+  const runButton = button("Run", () => openRunDialog(id).done.then(drawRuns), { kind: "primary" });
+
+  async function drawRuns() {
+    try {
+      const page = await api.get(`/preparations/${enc(id)}/runs`, { limit: 5 });
+      replace(runsBody, runsPanel(page.items));
+    } catch (error) {
+      replace(runsBody, errorState(error));
+    }
+  }
+
+  function sourceBar() {
+    const facts = [h("span", {}, "Dataset: ", h("strong", {}, source.dataset_name)), h("span", { class: "muted" }, ` ${source.format || ""}`)];
+    if (!source.sheets.length) return h("div", { class: "dp-source" }, facts);
+    const select = h("select", { class: "input", id: "dp-sheet", disabled: !canWrite || !session.can("datasets:write") },
+      source.sheets.map((s) => h("option", { value: s, selected: s === source.sheet }, s)));
+    select.addEventListener("change", async () => {
+      try {
+        Object.assign(source, await api.put(`/preparations/${enc(id)}/sheet`, { sheet: select.value }));
+        await refresh();
+        toast(`Reading the sheet ${source.sheet}.`);
+      } catch (error) {
+        select.value = source.sheet;
+        toastError(error);
+      }
+    });
+    return h("div", { class: "dp-source" }, facts, h("label", { class: "label label-sm", for: "dp-sheet" }, "Sheet"), select);
+  }
 
   const grid = createGrid({
     prepId: id,
     onColumn: (name) => selectColumn(name),
     onMenu: (col, anchor) => columnMenu(col, anchor),
+    onMore: canWrite ? () => change(api.post(`/preparations/${enc(id)}/sample`, {}), "More rows read.").catch(() => {}) : null,
     onCell: (picked) => {
       cell = picked;
       if (picked.column !== column) selectColumn(picked.column);
@@ -125,7 +157,7 @@ export default async function preparation({ params, session, setTitle }) {
     select.addEventListener("change", () => {
       const fn = functions.get(select.value);
       if (!fn) return replace(formArea);
-      const form = functionForm(fn, { columns: grid.meta.columns.map((c) => c.name), targets: targetsFor(fn), onSubmit: (v) => addStep(stepOf(fn, v)) });
+      const form = functionForm(fn, { columns: grid.meta.columns.map((c) => c.name), targets: targetsFor(fn), datasets, onSubmit: (v) => addStep(stepOf(fn, v)) });
       replace(formArea, h("p", { class: "muted" }, fn.description), form.el);
     });
     return h("div", { class: "dp-picker" }, h("label", { class: "label", for: "dp-function" }, "Apply a function"), select, formArea);
@@ -185,6 +217,7 @@ export default async function preparation({ params, session, setTitle }) {
       body: (close) => functionForm(fn, {
         columns: grid.meta.columns.map((c) => c.name),
         step,
+        datasets,
         onSubmit: async (v) => {
           prep = await api.patch(`/preparations/${enc(id)}/steps/${enc(step.id)}`, { params: v.params, new_column: v.new_column || null });
           close(true);
@@ -201,14 +234,21 @@ export default async function preparation({ params, session, setTitle }) {
     { class: "dp-page" },
     pageHeader({ title: prep.name, crumbs: [["Preparations", "/dataprep"], [prep.name]], description: "Apply functions to the sample; each becomes a step of the recipe.", actions }),
     h("div", { class: "dp-layout" },
-      h("div", { class: "dp-main" }, filterBar.el, grid.el),
-      h("aside", { class: "dp-side" }, columnCard, h("section", { class: "dp-card", "aria-label": "Recipe" }, h("h2", { class: "dp-h" }, "Recipe"), recipeBody))),
+      h("div", { class: "dp-main" }, sourceBar(), filterBar.el, grid.el),
+      h("aside", { class: "dp-side" }, columnCard,
+        h("section", { class: "dp-card", "aria-label": "Recipe" }, h("h2", { class: "dp-h" }, "Recipe"), recipeBody),
+        h("section", { class: "dp-card", "aria-label": "Full runs" }, h("h2", { class: "dp-h" }, "Full runs"), runsBody))),
   );
-  document.addEventListener("keydown", (e) => {
-    if (!page.isConnected || !(e.ctrlKey || e.metaKey) || e.target.closest("input,textarea,select")) return;
+  const onKey = (e) => {
+    if (!page.isConnected) {
+      document.removeEventListener("keydown", onKey);
+      return;
+    }
+    if (!(e.ctrlKey || e.metaKey) || e.target.closest("input,textarea,select")) return;
     if (e.key === "z" && prep.can_undo) change(api.post(`/preparations/${enc(id)}/undo`), "Undone.").catch(() => {});
     if (e.key === "y" && prep.can_redo) change(api.post(`/preparations/${enc(id)}/redo`), "Redone.").catch(() => {});
-  });
-  await refresh();
+  };
+  document.addEventListener("keydown", onKey);
+  await Promise.all([refresh(), drawRuns()]);
   return page;
 }
