@@ -19,7 +19,7 @@ import asyncio
 import importlib.resources
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +72,17 @@ def _rows(cursor_rows: Iterable[Any]) -> list[Row]:
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+async def _finish(statement: Awaitable[Any]) -> Any:
+    """Await a statement that must run to its end even if the caller is
+    cancelled, so that the writer is never left inside a transaction."""
+    task = asyncio.ensure_future(statement)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 def _too_large() -> Invalid:
@@ -178,21 +189,26 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """Run statements as one write transaction; roll back on any error."""
-        assert self._writer is not None, "store is closed"
+        writer = self._writer
+        assert writer is not None, "store is closed"
         async with self._write_lock:
             try:
-                await self._writer.execute("BEGIN IMMEDIATE")
+                await _finish(writer.execute("BEGIN IMMEDIATE"))
             except sqlite3.OperationalError as exc:
                 if _busy(exc):
                     raise Busy("the store is busy, try again") from exc
                 raise
+            except asyncio.CancelledError:
+                if writer.in_transaction:
+                    await _finish(writer.execute("ROLLBACK"))
+                raise
             try:
-                yield Transaction(self._writer)
+                yield Transaction(writer)
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _finish(writer.execute("ROLLBACK"))
                 raise
             else:
-                await self._writer.execute("COMMIT")
+                await _finish(writer.execute("COMMIT"))
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement in its own transaction; return rows changed."""
