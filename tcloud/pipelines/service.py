@@ -329,7 +329,12 @@ async def create_dataset(ctx: TenantContext, body: Row) -> Row:
 async def get_dataset(ctx: TenantContext, dataset_id: str) -> Row:
     """Return a dataset's view; NotFound if the tenant has none by that id."""
     row = await _dataset_row(ctx.db, dataset_id)
-    return dataset_view(row, await _connection_row(ctx.db, row["connection_id"]))
+    view = dataset_view(row, await _connection_row(ctx.db, row["connection_id"]))
+    file_id = view["config"].get("file_id")
+    if file_id:
+        found = await store.get(ctx.db, "area_files", file_id)
+        view["file"] = file_view(found) if found else None
+    return view
 
 
 async def _dataset_row(db: Any, dataset_id: str) -> Row:

@@ -78,7 +78,7 @@ export default function dataset({ params, session, setTitle }) {
       return h("section", { class: "page" },
         tabs(session, "/pipelines/datasets"),
         pageHeader({ title: d.name, description: d.description, crumbs: [["Pipelines", "/pipelines"], ["Datasets", "/pipelines/datasets"], [d.name]], actions: [file] }),
-        card({ title: "Details", body: facts([["Connection", `${d.connection_name} (${d.connection_kind})`], ["Where", d.config.path || d.config.key || d.config.table || d.config.query || d.config.file_id], ["Id", d.id]]) }),
+        card({ title: "Details", body: facts([["Connection", `${d.connection_name} (${d.connection_kind})`], ["Where", d.file ? `${d.file.name} (${d.file.size} bytes)` : d.config.path || d.config.key || d.config.table || d.config.query], ["Id", d.id]]) }),
         sampleCard(d, session, reload));
     },
   });
