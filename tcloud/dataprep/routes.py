@@ -96,12 +96,12 @@ UPLOAD_QUERY = obj(
 S3 = obj(
     {
         "kind": enum("s3"),
-        "bucket": string(3, 63),
+        "bucket": string(3, 63, r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"),
         "key": string(1, 1024),
         "access_key_id": string(1, 128),
         "secret_access_key": string(1, 256),
     },
-    {"region": string(0, 40), "session_token": string(0, 4096)},
+    {"region": string(0, 40, r"^[a-z0-9-]*$"), "session_token": string(0, 4096)},
 )
 RUN = obj(
     optional={

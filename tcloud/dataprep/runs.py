@@ -179,7 +179,12 @@ class RunPool:
             result = await job.work(control, self)
             await self._finish(control, "succeeded", result)
         except Cancelled:
-            await self._finish(control, "cancelled", {"error": "cancelled"})
+            if self.closed:
+                # A stop is not the user's cancel: the run did not end.
+                stopped = {"error": "the server stopped before the run ended"}
+                await self._finish(control, "failed", stopped)
+            else:
+                await self._finish(control, "cancelled", {"error": "cancelled"})
         except asyncio.CancelledError:
             await asyncio.shield(
                 self._finish(control, "failed", {"error": "the server stopped"})

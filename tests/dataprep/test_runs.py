@@ -263,3 +263,40 @@ async def test_a_pipeline_with_the_prepare_processor_gives_the_full_run(
     assert summary["status"] == "succeeded"
     assert pl.read_parquet(out).equals(full)
     assert full.get_column("zip").to_list()[0] == "001234"
+
+
+async def test_exports_keep_every_digit_of_a_computed_number(admin) -> None:
+    prep = await upload(admin)
+    await add(admin, prep["id"], {"function": "multiply", "column": "amount",
+                                  "params": {"value": 1.1}})  # fmt: skip
+
+    run = await _run(admin, prep["id"], format="csv")
+    data = (await _download(admin, run["id"])).decode()
+
+    assert repr(10.5 * 1.1) in data and repr(7 * 1.1) in data
+
+
+async def test_a_stopping_server_fails_a_running_run(client, admin) -> None:
+    prep = await upload(admin)
+    tenant = (await client.app[PLATFORM].tenants.all())[0]
+    pool = client.app[DATAPREP].pool
+    finished: list[str] = []
+
+    async def finish(control, status, values):  # type: ignore[no-untyped-def]
+        finished.append(status)
+
+    def spin(control) -> None:  # type: ignore[no-untyped-def]
+        while True:
+            control.check()
+            threading.Event().wait(0.01)
+
+    async def work(control, p):  # type: ignore[no-untyped-def]
+        await p.in_thread(spin, control)
+        return {}
+
+    pool._finish = finish  # type: ignore[method-assign]
+    pool.submit(tenant.id, "r1", work)
+    await asyncio.sleep(0.05)
+    await pool.close()
+
+    assert finished == ["failed"] and prep
