@@ -118,6 +118,13 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
         page.locator(".dp-row").first.locator("td").nth(1).text_content() == " name0 "
     )
     _shot(page, "01-grid")
+    page.get_by_role("button", name="Column menu of amount").click()
+    page.get_by_role("menuitem", name="Show the invalid rows").click()
+    page.get_by_text("1 rows match the filter").wait_for()
+    assert page.locator(".dp-row").count() == 1
+    _shot(page, "01-filtered")
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_text("10,000 rows in the sample").wait_for()
 
     _apply(page, "name", "Remove trailing and leading characters")
     _apply(page, "name", "Change to upper case")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import orjson
+import pytest
+
 from tests.dataprep.helpers import add, grid, upload
 
 
@@ -275,3 +278,33 @@ async def test_a_workbook_with_a_choice_of_sheet(admin, tmp_path) -> None:
     assert source["sheets"] == ["first", "second"] and source["sheet"] == "second"
     assert after["rows"] == [["1"]]
     assert problem["errors"][0]["field"] == "sheet"
+
+
+@pytest.mark.parametrize(
+    ("spec", "ids"),
+    [
+        ({"column": "amount", "op": "range", "min": 0, "max": 10}, [2]),
+        ({"column": "zip", "op": "pattern", "value": "99999"}, [0, 1, 3]),
+        ({"column": "joined", "op": "invalid",
+          "type": {"type": "date", "format": "%Y-%m-%d"}}, [2]),
+        ({"and": [{"column": "zip", "op": "empty"},
+                  {"column": "name", "op": "equals", "value": "carol"}]}, [2]),
+        ({"column": "name", "op": "matches", "value": "^[a-z]+$"}, [2, 3]),
+    ],
+)  # fmt: skip
+async def test_grid_filters(admin, spec, ids) -> None:
+    prep = await upload(admin)
+
+    page = await grid(admin, prep["id"], filter=orjson.dumps(spec).decode())
+
+    assert page["row_ids"] == ids
+
+
+async def test_a_wrong_filter_is_named(admin) -> None:
+    prep = await upload(admin)
+
+    problem = await admin.json(
+        "GET", f"/preparations/{prep['id']}/grid", 400, params={"filter": '{"op": 1}'}
+    )
+
+    assert problem["errors"][0]["field"] == "filter"

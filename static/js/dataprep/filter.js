@@ -55,7 +55,7 @@ export function createFilterBar({ columns, onApply }) {
     }
     if (spec.op === "invalid" || spec.op === "valid") {
       const found = columns().find((col) => col.name === spec.column);
-      spec.type = found ? found.type.type : "string";
+      spec.type = found ? { type: found.type.type, format: found.type.format } : "string";
     }
     return spec;
   }
