@@ -140,6 +140,10 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert recipe.count() == 2
     assert page.locator(".dp-row").first.locator("td").nth(2).inner_text() == "00000"
 
+    page.get_by_role("button", name="Use in a pipeline").click()
+    node = page.get_by_label("Processor node (JSON)")
+    assert '"type": "prepare"' in node.input_value()
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Fetch more rows").click()
     page.get_by_text("20,000 rows in the sample of 20,000").wait_for()
     page.locator(".dp-grid-scroll").hover()

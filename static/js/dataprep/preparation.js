@@ -4,7 +4,7 @@
 
 import { api, listAll } from "../api.js";
 import { h, replace } from "../dom.js";
-import { openDialog } from "../ui/dialog.js";
+import { formDialog, openDialog } from "../ui/dialog.js";
 import { button, errorState, loading, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
 import { enc, useStyles } from "./common.js";
@@ -13,7 +13,7 @@ import { createGrid } from "./grid.js";
 import { functionForm, profilePanel, recipePanel, runsPanel, suggestionsPanel } from "./panels.js";
 import { openRunDialog } from "./run.js";
 
-export default async function preparation({ params, session, setTitle }) {
+export default async function preparation({ params, session, setTitle, navigate }) {
   useStyles();
   const id = params.id;
   const [initial, catalogue, source] = await Promise.all([
@@ -228,7 +228,36 @@ export default async function preparation({ params, session, setTitle }) {
     return dialog.done;
   }
 
-  const actions = canWrite ? [undoButton, redoButton, runButton] : [];
+  async function copyTo() {
+    const made = await formDialog({
+      title: "Apply to another dataset",
+      description: "A copy of the steps, on a dataset with the same columns; every step is checked against it.",
+      submitLabel: "Copy",
+      fields: [
+        { name: "name", label: "Name", required: true, value: `${prep.name} (copy)` },
+        { name: "dataset_id", label: "Dataset", type: "select", required: true, value: prep.dataset_id, options: datasets.map((d) => ({ value: d.id, label: d.name })) },
+      ],
+      onSubmit: (v) => api.post(`/preparations/${enc(id)}/copy`, v),
+    });
+    if (made) navigate(`/dataprep/${enc(made.id)}`);
+  }
+
+  async function asProcessor() {
+    const node = await api.get(`/preparations/${enc(id)}/processor`);
+    const text = JSON.stringify(node, null, 2);
+    openDialog({
+      title: "Use in a pipeline",
+      description: "Add this node to a pipeline: its \"prepare\" processor applies the same steps through the same runtime. Read a CSV source with the source_options shown to get exactly what the grid shows.",
+      size: "lg",
+      body: h("textarea", { class: "input dp-processor", rows: 16, readonly: true, "aria-label": "Processor node (JSON)", value: text }),
+    });
+  }
+
+  const more = [
+    canWrite && datasets.length ? button("Apply to another dataset", () => copyTo().catch(toastError)) : null,
+    button("Use in a pipeline", () => asProcessor().catch(toastError)),
+  ];
+  const actions = [...more, ...(canWrite ? [undoButton, redoButton, runButton] : [])];
   const page = h(
     "div",
     { class: "dp-page" },
