@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from tcloud import log
-from tcloud.dataprep import datasets, runs, service, store
+from tcloud.dataprep import datasets, runs, service, store, workbench
 from tcloud.dataprep.state import DataPrep
 from tcloud.platform import audit
 from tcloud.platform.context import TenantContext
@@ -103,7 +103,7 @@ async def start_run(
     target = _s3_target(body.get("destination") or {})
     steps = row["steps"]
     spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
-    lookups = await service._lookup_specs(ctx, dp, steps)
+    lookups = await workbench.lookup_specs(ctx, dp, steps)
     run_id, now = new_id("run"), now_iso()
     file_name = _file_name(row["name"], fmt)
     async with ctx.db.transaction() as tx:

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from tcloud.dataprep import exports, runs, service
+from tcloud.dataprep import exports, runs, service, workbench
 from tcloud.dataprep.state import DATAPREP, DataPrep
 from tcloud.platform.api import Call, Endpoints
 from tcloud.platform.errors import Invalid, TooLarge
@@ -64,7 +64,7 @@ COPY = obj({"name": name(100)}, {"dataset_id": string(1, 64)})
 ADD_STEP = obj({"step": STEP}, {"position": integer(0), "version": integer(1)})
 STEPS = obj({"steps": array(ANY, service.MAX_STEPS)}, {"version": integer(1)})
 MOVE = obj({"position": integer(0)}, {"version": integer(1)})
-SAMPLE = obj(optional={"rows": integer(1, service.MAX_SAMPLE)})
+SAMPLE = obj(optional={"rows": integer(1, workbench.MAX_SAMPLE)})
 LIST_QUERY = obj(
     optional={
         "q": string(0, 100),
@@ -224,7 +224,7 @@ async def copy_preparation(call: Call) -> dict[str, Any]:
     response=ANY,
 )
 async def processor(call: Call) -> dict[str, Any]:
-    return await service.as_processor(call.tenant, _dp(call), call.param("prep_id"))
+    return await workbench.as_processor(call.tenant, _dp(call), call.param("prep_id"))
 
 
 @endpoints.post("/preparations/{prep_id}/steps", "preparations:write",
@@ -302,7 +302,7 @@ async def history(call: Call) -> dict[str, Any]:
 async def grid(call: Call) -> dict[str, Any]:
     q = call.query
     row_filter = _filter(q.get("filter") or "")
-    return await service.grid_page(
+    return await workbench.grid_page(
         call.tenant, _dp(call), call.param("prep_id"), q["offset"], q["limit"],
         row_filter,
     )  # fmt: skip
@@ -333,7 +333,7 @@ async def fetch_more(call: Call) -> dict[str, Any]:
                "The dataset a preparation reads, and a workbook's sheets",
                response=ANY)  # fmt: skip
 async def get_source(call: Call) -> dict[str, Any]:
-    return await service.source(call.tenant, _dp(call), call.param("prep_id"))
+    return await workbench.source(call.tenant, _dp(call), call.param("prep_id"))
 
 
 @endpoints.put("/preparations/{prep_id}/sheet", "preparations:write",
@@ -341,7 +341,7 @@ async def get_source(call: Call) -> dict[str, Any]:
                response=ANY)  # fmt: skip
 async def choose_sheet(call: Call) -> dict[str, Any]:
     call.tenant.principal.require("datasets:write")
-    return await service.choose_sheet(
+    return await workbench.choose_sheet(
         call.tenant, _dp(call), call.param("prep_id"), call.body
     )
 
@@ -350,7 +350,7 @@ async def choose_sheet(call: Call) -> dict[str, Any]:
                "A column's profile on the prepared sample", query=COLUMN_QUERY,
                response=ANY)  # fmt: skip
 async def profile(call: Call) -> dict[str, Any]:
-    return await service.column_profile(
+    return await workbench.column_profile(
         call.tenant, _dp(call), call.param("prep_id"), call.query["column"]
     )
 
@@ -359,7 +359,7 @@ async def profile(call: Call) -> dict[str, Any]:
                "Functions suggested for a column", query=COLUMN_QUERY,
                response=ANY)  # fmt: skip
 async def suggestions(call: Call) -> dict[str, Any]:
-    return await service.column_suggestions(
+    return await workbench.column_suggestions(
         call.tenant, _dp(call), call.param("prep_id"), call.query["column"]
     )
 

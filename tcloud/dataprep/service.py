@@ -1,4 +1,4 @@
-"""The rules of dataprep: preparations, their steps and history, the grid.
+"""The rules of dataprep: preparations, their steps and their history.
 
 A preparation is a dataset and an ordered list of steps. Every change of
 the steps is checked by the runtime against the sample as the steps before
@@ -9,28 +9,22 @@ the preparation's history, which undo and redo walk.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
 from typing import Any
 
 import orjson
-import polars as pl
 
-from tcloud.dataprep import datasets, frames, grid, store
+from tcloud.dataprep import datasets, store, workbench
 from tcloud.dataprep.state import DataPrep
+from tcloud.dataprep.workbench import STEP_KEYS
 from tcloud.platform import audit
 from tcloud.platform.context import TenantContext
 from tcloud.platform.db import Row
-from tcloud.platform.errors import Conflict, FieldError, Invalid, NotFound
+from tcloud.platform.errors import Conflict, Invalid, NotFound
 from tcloud.platform.ids import new_id, now_iso
 from tcloud.runtime import prep
-from tcloud.runtime.errors import ReadError
 
-STEP_KEYS = ("function", "column", "columns", "params", "enabled", "scope",
-             "new_column")  # fmt: skip
-MAX_SAMPLE = 100_000
 MAX_STEPS = 500
 
 
@@ -39,7 +33,7 @@ def _dumps(value: Any) -> str:
 
 
 def _steps_of(row: Row) -> list[dict[str, Any]]:
-    return orjson.loads(row["steps"])
+    return workbench.steps_of(row)
 
 
 async def _view(ctx: TenantContext, row: Row) -> dict[str, Any]:
@@ -79,7 +73,9 @@ async def create_preparation(
     dataset = await datasets.get(ctx, body["dataset_id"])
     steps = [_new_step(s) for s in body.get("steps") or []]
     if steps:
-        steps, _ = await _checked(ctx, dp, dataset["id"], dp.sample_rows, steps)
+        steps, _ = await workbench.checked(
+            ctx, dp, dataset["id"], dp.sample_rows, steps
+        )
     prep_id, now = new_id("prp"), now_iso()
     async with ctx.db.transaction() as tx:
         await store.insert_preparation(tx, {
@@ -121,7 +117,7 @@ async def update_preparation(
     values: dict[str, Any] = {k: body[k] for k in ("name", "description") if k in body}
     if body.get("dataset_id") and body["dataset_id"] != row["dataset_id"]:
         dataset = await datasets.get(ctx, body["dataset_id"])
-        steps, _ = await _checked(
+        steps, _ = await workbench.checked(
             ctx, dp, dataset["id"], row["sample_rows"], _steps_of(row)
         )
         values.update(dataset_id=dataset["id"], steps=_dumps(steps))
@@ -289,7 +285,7 @@ async def _save(
 ) -> dict[str, Any]:
     if len(steps) > MAX_STEPS:
         raise Invalid.field("steps", f"a preparation holds at most {MAX_STEPS} steps")
-    steps, prepared = await _checked(
+    steps, prepared = await workbench.checked(
         ctx, dp, row["dataset_id"], row["sample_rows"], steps, edited
     )
     values = {
@@ -309,7 +305,7 @@ async def _save(
             tx, ctx.actor, "preparation.steps", "preparation", row["id"],
             row["name"], details={"change": label, "steps": len(steps)},
         )  # fmt: skip
-    await _keep_prepared(ctx, dp, row, values["version"], prepared)
+    await workbench.keep_prepared(ctx, dp, row, values["version"], prepared)
     return await get_preparation(ctx, row["id"])
 
 
@@ -350,244 +346,16 @@ async def history(ctx: TenantContext, prep_id: str) -> dict[str, Any]:
     return {"items": items, "position": row["history_pos"]}
 
 
-async def _sample(
-    ctx: TenantContext, dp: DataPrep, dataset_id: str, rows: int
-) -> tuple[dict[str, Any], pl.DataFrame]:
-    spec = await datasets.local_spec(ctx, dp.files, dataset_id)
-    key = (ctx.tenant.id, dataset_id, datasets.marker(spec), rows)
-    found = dp.samples.get(key)
-    if found is not None:
-        return spec, found
-    try:
-        sample = await asyncio.to_thread(frames.head, spec, rows)
-    except ReadError as exc:
-        raise Conflict(f"the dataset cannot be read: {exc}") from None
-    dp.samples.put(key, sample)
-    return spec, sample
-
-
-async def _lookup_specs(
-    ctx: TenantContext, dp: DataPrep, steps: Sequence[Mapping[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """Return the local spec of every dataset a lookup step names."""
-    specs = {}
-    for index, step in enumerate(steps):
-        if step.get("function") != "lookup" or not step.get("enabled", True):
-            continue
-        name = (step.get("params") or {}).get("dataset")
-        if not isinstance(name, str) or name in specs:
-            continue
-        try:
-            await datasets.get(ctx, name)
-        except NotFound:
-            raise Invalid(
-                f"step {index + 1}: no dataset {name!r} to look up",
-                fields=[FieldError("params.dataset", "no such dataset")],
-            ) from None
-        specs[name] = await datasets.local_spec(ctx, dp.files, name)
-    return specs
-
-
-def _compute(
-    sample: pl.DataFrame,
-    steps: list[dict[str, Any]],
-    lookup_specs: dict[str, dict[str, Any]],
-    freeze_at: int | None,
-) -> tuple[list[dict[str, Any]], grid.Prepared]:
-    with ExitStack() as stack:
-        lookups = {k: frames.scan(s, stack).drop(prep.ROW_ID)
-                   for k, s in lookup_specs.items()}  # fmt: skip
-        return grid.check(sample, steps, lookups, freeze_at)
-
-
-async def _checked(
-    ctx: TenantContext,
-    dp: DataPrep,
-    dataset_id: str,
-    rows: int,
-    steps: list[dict[str, Any]],
-    edited: int | None = None,
-) -> tuple[list[dict[str, Any]], grid.Prepared]:
-    _, sample = await _sample(ctx, dp, dataset_id, rows)
-    specs = await _lookup_specs(ctx, dp, steps)
-    try:
-        return await asyncio.to_thread(_compute, sample, steps, specs, edited)
-    except grid.StepProblem as problem:
-        raise _invalid(problem, steps, edited) from None
-
-
-def _invalid(
-    problem: grid.StepProblem, steps: Sequence[Mapping[str, Any]], edited: int | None
-) -> Invalid:
-    error = problem.error
-    parameter = error.parameter or "step"
-    top = parameter in STEP_KEYS or parameter in ("step", "steps")
-    name = parameter if top else f"params.{parameter}"
-    if edited is not None and problem.index == edited:
-        return Invalid(
-            f"{name}: {error.message}",
-            fields=[FieldError(name, error.message)],
-            extra={"step_id": error.step_id},
-        )
-    index = problem.index
-    function = steps[index].get("function") if index < len(steps) else "?"
-    return Invalid(
-        f"step {index + 1} ({function}) does not apply: {name}: {error.message}",
-        fields=[FieldError(f"steps[{index}].{name}", error.message)],
-        extra={"step_id": steps[index].get("id") if index < len(steps) else None},
-    )
-
-
-async def _keep_prepared(
-    ctx: TenantContext, dp: DataPrep, row: Row, version: int, prepared: Any
-) -> None:
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
-    key = (ctx.tenant.id, row["id"], version, datasets.marker(spec), row["sample_rows"])
-    dp.prepared.put(key, prepared)
-
-
-async def prepared_sample(
-    ctx: TenantContext, dp: DataPrep, prep_id: str
-) -> tuple[Row, grid.Prepared]:
-    """Return the preparation and its sample with every enabled step applied."""
-    row = await _row(ctx, prep_id)
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
-    key = (ctx.tenant.id, prep_id, row["version"], datasets.marker(spec),
-           row["sample_rows"])  # fmt: skip
-    found = dp.prepared.get(key)
-    if found is None:
-        _, found = await _checked(
-            ctx, dp, row["dataset_id"], row["sample_rows"], _steps_of(row)
-        )
-        dp.prepared.put(key, found)
-    return row, found
-
-
-async def grid_page(
-    ctx: TenantContext,
-    dp: DataPrep,
-    prep_id: str,
-    offset: int,
-    limit: int,
-    row_filter: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Return rows of the prepared sample, the column headers and counts."""
-    row, prepared = await prepared_sample(ctx, dp, prep_id)
-    try:
-        rows = await asyncio.to_thread(grid.page, prepared, offset, limit, row_filter)
-    except (ValueError, pl.exceptions.PolarsError) as exc:
-        raise Invalid.field("filter", str(exc).splitlines()[0]) from None
-    source_rows = await _source_rows(ctx, dp, row)
-    return {
-        "preparation_id": prep_id,
-        "version": row["version"],
-        "columns": grid.header(prepared),
-        "total": prepared.frame.height,
-        "sample_rows": row["sample_rows"],
-        "sample_read": source_rows,
-        "more": source_rows >= row["sample_rows"],
-        **rows,
-    }
-
-
-async def _source_rows(ctx: TenantContext, dp: DataPrep, row: Row) -> int:
-    _, sample = await _sample(ctx, dp, row["dataset_id"], row["sample_rows"])
-    return sample.height
-
-
 async def fetch_more(
     ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Read more of the dataset into the grid's sample."""
     row = await _row(ctx, prep_id)
     rows = body.get("rows") or row["sample_rows"] + dp.sample_rows
-    rows = max(1, min(int(rows), MAX_SAMPLE))
+    rows = max(1, min(int(rows), workbench.MAX_SAMPLE))
     async with ctx.db.transaction() as tx:
         await store.update_preparation(tx, prep_id, {"sample_rows": rows})
     return await get_preparation(ctx, prep_id)
-
-
-async def source(ctx: TenantContext, dp: DataPrep, prep_id: str) -> dict[str, Any]:
-    """Describe what the preparation reads: the dataset, its format, its sheets."""
-    row = await _row(ctx, prep_id)
-    dataset = await datasets.get(ctx, row["dataset_id"])
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
-    try:
-        sheets = await asyncio.to_thread(frames.sheets, spec)
-    except ReadError as exc:
-        raise Conflict(f"the dataset cannot be read: {exc}") from None
-    options = spec.get("options") or {}
-    return {
-        "dataset_id": dataset["id"],
-        "dataset_name": dataset["name"],
-        "format": spec.get("format"),
-        "sheets": sheets,
-        "sheet": options.get("sheet") or (sheets[0] if sheets else None),
-    }
-
-
-async def choose_sheet(
-    ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
-) -> dict[str, Any]:
-    """Read another sheet of the workbook; the steps must still apply to it."""
-    row = await _row(ctx, prep_id)
-    found = await source(ctx, dp, prep_id)
-    if body["sheet"] not in found["sheets"]:
-        raise Invalid.field("sheet", "is not a sheet of the workbook")
-    dataset = await datasets.get(ctx, row["dataset_id"])
-    previous = found["sheet"]
-    await datasets.choose_sheet(ctx, dataset, body["sheet"])
-    try:
-        await _checked(ctx, dp, row["dataset_id"], row["sample_rows"], _steps_of(row))
-    except Invalid:
-        await datasets.choose_sheet(ctx, dataset, previous)
-        raise
-    return await source(ctx, dp, prep_id)
-
-
-async def column_profile(
-    ctx: TenantContext, dp: DataPrep, prep_id: str, column: str
-) -> dict[str, Any]:
-    _, prepared = await prepared_sample(ctx, dp, prep_id)
-    _column(prepared, column)
-    return await asyncio.to_thread(grid.profile, prepared, column)
-
-
-async def column_suggestions(
-    ctx: TenantContext, dp: DataPrep, prep_id: str, column: str
-) -> dict[str, Any]:
-    _, prepared = await prepared_sample(ctx, dp, prep_id)
-    _column(prepared, column)
-    items = await asyncio.to_thread(grid.suggestions, prepared, column)
-    return {"items": items}
-
-
-def _column(prepared: grid.Prepared, column: str) -> None:
-    if column not in prepared.columns:
-        raise NotFound(f"no column {column!r} in the prepared sample")
-
-
-async def as_processor(
-    ctx: TenantContext, dp: DataPrep, prep_id: str
-) -> dict[str, Any]:
-    """Return the preparation as a pipeline's "prepare" processor.
-
-    `source_options` are the reading options that make a pipeline's source
-    read the dataset as the grid does: a CSV with every column as text.
-    """
-    row = await _row(ctx, prep_id)
-    steps = [s for s in _steps_of(row) if s.get("enabled", True)]
-    spec, sample = await _sample(ctx, dp, row["dataset_id"], row["sample_rows"])
-    options: dict[str, Any] = {}
-    if frames.is_csv(spec):
-        names = [c for c in sample.columns if c != prep.ROW_ID]
-        options = {"types": dict.fromkeys(names, "string")}
-    return {
-        "type": "prepare",
-        "name": row["name"],
-        "config": {"steps": steps},
-        "source_options": options,
-    }
 
 
 def functions() -> dict[str, Any]:
