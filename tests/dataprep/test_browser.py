@@ -126,6 +126,19 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     page.get_by_role("button", name="Clear").click()
     page.get_by_text("10,000 rows in the sample").wait_for()
 
+    page.locator(".dp-col-name", has_text="name").first.click()
+    page.get_by_label("Apply a function").select_option(
+        label="Remove the text matching a pattern"
+    )
+    form = page.locator(".dp-function-form")
+    form.get_by_label("pattern").fill("(")
+    form.get_by_role("button", name="Apply").click()
+    form.locator(".field-error").get_by_text(
+        "is not a valid regular expression"
+    ).wait_for()
+    _shot(page, "01-field-error")
+    assert page.locator(".dp-recipe li").count() == 0
+
     _apply(page, "name", "Remove trailing and leading characters")
     _apply(page, "name", "Change to upper case")
     _apply(page, "zip", "Pad the text to a size", size="6")
@@ -139,6 +152,17 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     settle(page)
     assert recipe.count() == 2
     assert page.locator(".dp-row").first.locator("td").nth(2).inner_text() == "00000"
+
+    page.locator('.dp-row[data-row-id="0"] td').nth(2).click()
+    page.get_by_label("Apply a function").select_option(label="Replace the cell value")
+    form = page.locator(".dp-function-form")
+    form.get_by_label("Apply to").select_option(label="The selected cell (row 1)")
+    form.get_by_label("value").fill("99999")
+    form.get_by_role("button", name="Apply").click()
+    settle(page)
+    assert page.locator('.dp-row[data-row-id="0"] td').nth(2).inner_text() == "99999"
+    assert page.locator('.dp-row[data-row-id="1"] td').nth(2).inner_text() == "00001"
+    assert recipe.count() == 3
 
     page.get_by_role("button", name="Use in a pipeline").click()
     node = page.get_by_label("Processor node (JSON)")
@@ -176,6 +200,7 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
 
     lines = target.read_text().splitlines()
     assert lines[0] == "id,name,zip,amount"
-    assert lines[1] == "0,NAME0,00000,0.0"
+    assert lines[1] == "0,NAME0,99999,0.0"
+    assert lines[2] == "1,NAME1,00001,1.5"
     assert lines[4] == "3,CAROL,,x"
     assert len(lines) == ROWS + 1
