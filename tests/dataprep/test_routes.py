@@ -308,3 +308,21 @@ async def test_a_wrong_filter_is_named(admin) -> None:
     )
 
     assert problem["errors"][0]["field"] == "filter"
+
+
+async def test_json_lines_and_parquet_uploads(admin) -> None:
+    import io
+
+    import polars as pl
+
+    buffer = io.BytesIO()
+    pl.DataFrame({"code": ["007", "010"], "n": [1, 2]}).write_parquet(buffer)
+    lines = b'{"code": "007", "n": 1}\n{"code": "010", "n": 2}\n'
+
+    parquet = await upload(admin, "p", buffer.getvalue(), "codes.parquet")
+    jsonl = await upload(admin, "j", lines, "codes.jsonl")
+
+    for prep in (parquet, jsonl):
+        page = await grid(admin, prep["id"])
+        assert page["rows"] == [["007", 1], ["010", 2]]
+        assert page["columns"][1]["type"]["type"] == "integer"
