@@ -13,6 +13,7 @@ from tcloud.config import ConfigError, load
 from tcloud.platform.errors import TcloudError
 
 Command = Callable[[argparse.Namespace], int]
+SWITCH_INTERVAL = 0.001
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
@@ -45,6 +46,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tcloud.platform.tls import server_context
 
     config = _config(args, host=args.host, port=args.port, data_dir=args.data_dir)
+    # The store, full-run and engine threads share the GIL with the event loop;
+    # a shorter switch interval hands it back to the loop sooner after I/O.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     log.configure(config.log_level)
     app = build_app(config, announce=_announce)
     ssl_context = server_context(config) if config.tls else None

@@ -41,6 +41,7 @@ from tcloud.platform.errors import (
 )
 from tcloud.platform.ids import iso, parse_iso
 from tcloud.platform.rbac import PERMISSIONS
+from tcloud.platform.schema import EncodedJson
 from tcloud.platform.tenancy import LoginIndex
 
 PRINCIPAL_TYPES = ("user", "group", "service_account")
@@ -229,11 +230,15 @@ async def list_users(
     sort: str = "login",
     limit: int = 50,
     offset: int = 0,
-) -> dict[str, Any]:
-    rows, total = await people.list_users(
-        ctx.db, q=q, status=status, sort=sort, limit=limit, offset=offset
+) -> EncodedJson:
+    items, total = await people.users_page_json(
+        ctx.db, q=q, status=status, sort=sort, limit=limit, offset=offset,
+        now=time.time(),
+    )  # fmt: skip
+    return EncodedJson(
+        b'{"items":%s,"total":%d,"limit":%d,"offset":%d}'
+        % (items.encode(), total, limit, offset)
     )
-    return _page(await _user_views(ctx.db, rows), total, limit, offset)
 
 
 def _csv_cell(value: Any) -> str:

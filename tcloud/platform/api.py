@@ -35,7 +35,7 @@ from tcloud.platform.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from tcloud.platform.schema import Schema, validate
+from tcloud.platform.schema import EncodedJson, Schema, validate
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_HEADER = "X-CSRF-Token"
@@ -217,6 +217,10 @@ def _read_query(request: web.Request, endpoint: Endpoint) -> dict[str, Any]:
 def _render(endpoint: Endpoint, result: Any) -> web.StreamResponse:
     if isinstance(result, web.StreamResponse):
         return result
+    if isinstance(result, EncodedJson):
+        return web.Response(
+            body=result, status=endpoint.status, content_type="application/json"
+        )
     if result is None:
         return web.Response(status=204)
     return web.Response(

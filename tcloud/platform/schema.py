@@ -16,6 +16,10 @@ from tcloud.platform.errors import FieldError, Invalid
 
 Schema = dict[str, Any]
 
+
+class EncodedJson(bytes):
+    """A JSON document already encoded, to be sent as it is."""
+
 NAME = r"^[^\x00-\x1f]+$"
 
 
