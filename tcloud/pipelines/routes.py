@@ -188,7 +188,7 @@ async def delete_connection(call: Call) -> None:
     await service.delete_connection(call.tenant, call.param("con_id"))
 
 
-@connections.post("/connections/{con_id}/test", "connections:read",
+@connections.post("/connections/{con_id}/test", "connections:write",
                   "Test a connection from an engine", response=ANY)  # fmt: skip
 async def test_connection(call: Call) -> dict[str, Any]:
     return await flows.test_connection(call.tenant, _hub(call), call.param("con_id"))
@@ -274,7 +274,7 @@ async def import_pipeline(call: Call) -> dict[str, Any]:
     return await flows.import_file(call.tenant, _hub(call), call.body)
 
 
-@pipelines.post("/pipelines/preview", "pipelines:read",
+@pipelines.post("/pipelines/preview", "pipelines:write",
                 "Preview a pipeline document on its samples, on an engine",
                 body=PREVIEW, response=ANY)  # fmt: skip
 async def preview_document(call: Call) -> dict[str, Any]:

@@ -51,8 +51,21 @@ def example(schema: dict[str, Any]) -> Any:
     return "w" * max(schema.get("minLength", 1), 1)
 
 
+def _query_value(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def body_for(endpoint: Endpoint) -> dict[str, Any]:
-    return {} if endpoint.body is None else {"json": example(endpoint.body)}
+    """Return a body and the required query parameters, from the schemas."""
+    request: dict[str, Any] = {}
+    if endpoint.body is not None:
+        request["json"] = example(endpoint.body)
+    query = endpoint.query or {}
+    props = query.get("properties", {})
+    required = {n: _query_value(example(props[n])) for n in query.get("required", [])}
+    if required:
+        request["params"] = required
+    return request
 
 
 def fill_every_id(template: str, value: str) -> str:

@@ -133,6 +133,14 @@ class Watch:
             return
         if aborted and request.url.endswith("/static/favicon.svg"):
             return
+        # A page left while its modules load drops them; a module that is
+        # really missing shows as a page error instead.
+        if (
+            aborted
+            and request.resource_type == "script"
+            and "/static/js/" in request.url
+        ):
+            return
         self.problems.append(
             f"request failed: {request.method} {request.url} {failure}"
         )
