@@ -44,8 +44,7 @@ async def users(request):
     # The same query as tcloud's, on the same store, through aiosqlite: what
     # is left of tcloud's handler once the platform around it is taken away.
     params = {**PARAMS, "limit": 50, "offset": 0, "now": time.time()}
-    async with request.app["db"].execute(SQL, params) as cursor:
-        total, items = await cursor.fetchone()
+    (total, items), = await request.app["db"].execute_fetchall(SQL, params)
     body = b'{"items":%s,"total":%d,"limit":50,"offset":0}' % (items.encode(), total)
     return web.Response(body=body, content_type="application/json")
 
@@ -53,7 +52,9 @@ async def static(request):
     return web.Response(body=request.app["page"], content_type="application/json")
 
 async def store(app):
-    app["db"] = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True)
+    # Opened as tcloud opens its reader: the same file, WAL, query only.
+    app["db"] = await aiosqlite.connect(path, isolation_level=None)
+    await app["db"].execute("PRAGMA query_only=ON")
     async with app["db"].execute(SQL, {**PARAMS, "limit": 50, "offset": 0, "now": 0}) as c:
         total, items = await c.fetchone()
     app["page"] = b'{"items":%s,"total":%d,"limit":50,"offset":0}' % (items.encode(), total)
