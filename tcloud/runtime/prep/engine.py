@@ -219,6 +219,9 @@ def freeze(step: Mapping[str, Any], df: pl.DataFrame) -> dict[str, Any]:
     if params.get("since") == "column" and params.get("other"):
         pairs.append(("other_format", params["other"]))
     names = {p.name for p in function.params}
+    # A conversion to a type that is not a date reads no date format.
+    if params.get("type") not in (None, "date", "datetime"):
+        pairs = [p for p in pairs if p[0] != "format"]
     for param, column in pairs:
         if param not in names or column not in schema or schema[column] != pl.String:
             continue

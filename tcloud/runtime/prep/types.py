@@ -22,6 +22,7 @@ from tcloud.runtime.prep.registry import type_name
 
 INTEGER_RE = r"^[+-]?\d+$"
 DECIMAL_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+LEADING_ZERO_RE = r"^[+-]?0\d+$"
 BOOLEANS = ("true", "false")
 INFER_LIMIT = 10_000
 
@@ -146,14 +147,18 @@ def infer_type(values: pl.Series) -> ColumnType:
         return ColumnType("string")
     frame = text.to_frame("v")
     v = pl.col("v")
-    ints, decs, bools = frame.select(
+    ints, decs, bools, padded = frame.select(
         v.str.contains(INTEGER_RE).sum().alias("i"),
         v.str.contains(DECIMAL_RE).sum().alias("d"),
         v.str.to_lowercase().is_in(BOOLEANS).sum().alias("b"),
+        v.str.contains(LEADING_ZERO_RE).sum().alias("z"),
     ).row(0)
     half = total / 2
     if bools >= half:
         return ColumnType("boolean")
+    # Codes with leading zeros (zip codes, account numbers) stay text.
+    if padded:
+        return ColumnType("string")
     if decs >= half:
         return ColumnType("integer" if ints == decs else "decimal")
     date = infer_date_format(text)
