@@ -99,10 +99,21 @@ async def _tenant_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_data(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Return the settings, refusing a data folder that holds no tcloud store."""
+    config = _config(args, data_dir=args.data_dir)
+    if not (config.data_path / "control.db").exists():
+        raise ConfigError(
+            f"there is no tcloud data in {config.data_path}: start the server once"
+            " there, or pass --data-dir"
+        )
+    return config
+
+
 async def _tenant_list(args: argparse.Namespace) -> int:
     from tcloud.app import open_platform
 
-    async with open_platform(_config(args, data_dir=args.data_dir)) as platform:
+    async with open_platform(_existing_data(args)) as platform:
         for tenant in await platform.tenants.all():
             print(
                 f"{tenant.name}\t{tenant.id}\tseats={tenant.seat_limit}\t{tenant.status}"
@@ -135,7 +146,7 @@ def _tenant(sub: argparse._SubParsersAction) -> None:
 async def _keys_rotate(args: argparse.Namespace) -> int:
     from tcloud.app import open_platform
 
-    async with open_platform(_config(args, data_dir=args.data_dir)) as platform:
+    async with open_platform(_existing_data(args)) as platform:
         if args.master:
             version = await platform.keyring.rotate_master()
             print(f"master key: now version {version}; every data key re-wrapped")

@@ -223,3 +223,13 @@ def test_first_start_prints_a_generated_password_once(tmp_path):
     assert not any(GENERATED in text for text in second_output)
     assert not any(password in text for text in second_output)
     assert os.stat(tmp_path / "var" / "master.key").st_mode & 0o077 == 0
+
+
+def test_listing_tenants_of_an_empty_folder_creates_nothing(tmp_path, capsys):
+    from tcloud import cli
+
+    code = cli.main(["tenant", "list", "--data-dir", str(tmp_path / "none")])
+
+    assert code == 2
+    assert "no tcloud data" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()

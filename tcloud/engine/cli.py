@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
+import aiohttp
+
 from tcloud.cli import command
 from tcloud.engine import state as engine_state
 from tcloud.engine.client import EngineClient, PairingFailed, pair
@@ -44,7 +46,15 @@ async def _pair(args: argparse.Namespace) -> int:
 
 
 def cmd_pair(args: argparse.Namespace) -> int:
-    return asyncio.run(_pair(args))
+    if not args.url.startswith(("http://", "https://")):
+        print(f"error: --url must start with http:// or https://, not {args.url!r}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        return asyncio.run(_pair(args))
+    except (OSError, aiohttp.ClientError) as exc:
+        print(f"error: cannot reach the server at {args.url}: {exc}", file=sys.stderr)
+        return 2
 
 
 async def _pair_with_retries(args: argparse.Namespace) -> int:

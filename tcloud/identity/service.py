@@ -31,8 +31,10 @@ class UnknownLoginLocks:
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}
 
     def locked(self, key: tuple[str, str]) -> bool:
-        count, until = self._failures.get(key, (0, 0.0))
-        return until > time.time()
+        return self.until(key) > time.time()
+
+    def until(self, key: tuple[str, str]) -> float:
+        return self._failures.get(key, (0, 0.0))[1]
 
     def fail(self, key: tuple[str, str], limit: int, lock_seconds: float) -> bool:
         count, _ = self._failures.get(key, (0, 0.0))
@@ -49,11 +51,15 @@ class UnknownLoginLocks:
 UNKNOWN = UnknownLoginLocks()
 
 
-def _locked_error(config_minutes: int) -> Locked:
-    return Locked(
-        "too many failed sign-ins: this account is locked for up to"
-        f" {config_minutes} minutes"
+def _locked_error(until: float) -> Locked:
+    seconds = max(1, int(until - time.time()) + 1)
+    minutes = max(1, round(seconds / 60))
+    error = Locked(
+        "too many failed sign-ins: this account is locked; try again in about"
+        f" {minutes} minute{'s' if minutes != 1 else ''}"
     )
+    error.headers["Retry-After"] = str(seconds)
+    return error
 
 
 async def sign_in(
@@ -74,7 +80,7 @@ async def sign_in(
     if tenant is None or user_id is None:
         key = (tenant_name.lower(), login.lower())
         if UNKNOWN.locked(key):
-            raise _locked_error(config.login_lockout_minutes)
+            raise _locked_error(UNKNOWN.until(key))
         await passwords.verify_async(password, passwords.dummy_hash())
         UNKNOWN.fail(key, config.login_max_failures, config.login_lockout_minutes * 60)
         log.auth.info("login_failed reason=unknown")
@@ -96,12 +102,11 @@ async def sign_in(
 async def _check_password(
     platform: Platform, db: Database, actor: audit.Actor, user: Row, password: str
 ) -> None:
-    config = platform.config
     if user["locked_until"] > time.time():
         await audit.record(
             db, actor, "auth.login", "user", user["id"], user["login"], outcome="locked"
         )
-        raise _locked_error(config.login_lockout_minutes)
+        raise _locked_error(user["locked_until"])
     ok = await passwords.verify_async(password, user["password_hash"])
     if not ok or user["status"] != "active":
         await _fail(platform, db, actor, user)

@@ -207,7 +207,7 @@ def _read_query(request: web.Request, endpoint: Endpoint) -> dict[str, Any]:
     values = {}
     for name, schema in props.items():
         if name in request.query:
-            values[name] = _coerce_query(request.query[name], schema, name)
+            values[name] = _coerce_query(request.query[name], schema, f"query.{name}")
         elif "default" in schema:
             values[name] = schema["default"]
     validate(endpoint.query, values, root="query")

@@ -49,7 +49,11 @@ def _from_http_error(request: web.Request, exc: web.HTTPException) -> TcloudErro
             headers={"Allow": allowed},
         )
     if exc.status == 413:
-        return TooLarge(str(exc.text or "the request body is too large"))
+        limit = request.config_dict[CONFIG].max_body_bytes
+        return TooLarge(
+            f"the request body is larger than the limit of {limit:,} bytes"
+            " (setting max_body_bytes)"
+        )
     error = TcloudError(exc.reason)
     error.status, error.title = exc.status, exc.reason
     error.code = exc.reason.lower().replace(" ", "-")

@@ -43,3 +43,17 @@ async def test_the_password_policy_is_public(client, config):
 
     assert response.status == 200
     assert (await response.json())["password_min_length"] == config.password_min_length
+
+
+async def test_a_locked_account_says_when_to_try_again(client, config):
+    body = {"tenant": "demo", "login": "admin", "password": "wrong"}
+    for _ in range(config.login_max_failures):
+        await client.post("/api/v1/auth/login", json=body)
+
+    locked = await client.post(
+        "/api/v1/auth/login", json={**body, "password": ADMIN_PASSWORD}
+    )
+
+    assert locked.status == 423
+    assert 0 < int(locked.headers["Retry-After"]) <= config.login_lockout_minutes * 60
+    assert "try again in about" in (await locked.json())["detail"]
