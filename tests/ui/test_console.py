@@ -106,8 +106,8 @@ def test_administrator_walks_through_the_console(page, shot) -> None:  # type: i
         if heading:
             page.get_by_role("heading", name=heading, level=1).wait_for()
         shot(page, "11-" + name.lower().replace(" ", "-"))
-    page.get_by_role("link", name="Pipelines").click()
-    page.get_by_role("heading", name="Pipelines is not available yet").wait_for()
+    page.get_by_role("link", name="Stewardship").click()
+    page.get_by_role("heading", name="Stewardship is not available yet").wait_for()
     shot(page, "12-not-available")
 
     sign_out(page)
