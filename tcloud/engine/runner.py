@@ -142,7 +142,8 @@ def _builtin_plan(
     on_event: Emit,
     cancel: threading.Event,
 ) -> dict[str, Any]:
-    # TODO(runtime): remove once tcloud.runtime.execute ships everywhere.
+    # Plans with only "steps" (no tcloud.pipeline/1 graph) are the small
+    # built-in kind the engine tests and demos publish; see docs/engines.md.
     counts = dict.fromkeys(METRIC_NAMES, 0)
     steps = plan.get("steps") or []
     on_event(
