@@ -40,7 +40,9 @@ async def test_rejected_rows_land_in_a_reject_output(boss, engine) -> None:
     assert done["status"] == "succeeded", done
     assert done["rows_read"] == 4 and done["rows_rejected"] == 2
     assert done["result"]["steps"]["s0"]["rows_rejected"] == 2
-    files = {f["name"].split("-", 1)[1]: f for f in done["result"]["files"]}
+    # Outputs are named <execution id>-<name>; ids may hold dashes themselves.
+    prefix = execution["id"] + "-"
+    files = {f["name"].removeprefix(prefix): f for f in done["result"]["files"]}
     assert set(files) == {"out.csv", "out.rejects.s0.csv"}
     rejects = list(
         csv.DictReader(
