@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ import aiohttp
 from tcloud.cli import command
 from tcloud.engine import state as engine_state
 from tcloud.engine.client import EngineClient, PairingFailed, pair
+
+KEY_VARIABLE = "TCLOUD_ENGINE_KEY"
 
 log = logging.getLogger("tcloud.engine")
 
@@ -170,7 +173,12 @@ def _engine(sub: argparse._SubParsersAction) -> None:
         description="Connect to the server and run its work.",
     )
     rn.add_argument("--url", help="with --key: pair first if not paired yet")
-    rn.add_argument("--key", help="a pairing key, used only if not paired yet")
+    rn.add_argument(
+        "--key",
+        default=os.environ.get(KEY_VARIABLE) or None,
+        help=f"a pairing key, used only if not paired yet (or ${KEY_VARIABLE},"
+        " which keeps it out of the process list)",
+    )
     rn.add_argument("--name", help="the engine's name when pairing")
     rn.add_argument("--capacity", type=int, default=2, help="executions at once (2)")
     rn.add_argument("--plans-only", action="store_true", help="refuse Python jobs")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from aiohttp import web
 
 from tcloud import log
 from tcloud.appkeys import CONFIG, PLATFORM
+from tcloud.engine.cli import KEY_VARIABLE
 from tcloud.engine.runner import die_with_parent
 from tcloud.engines import service
 from tcloud.platform.context import Platform, TenantContext
@@ -50,7 +52,7 @@ def _command(platform: Platform, state_dir: Path, key: str) -> list[str]:
         "--embedded",
     ]
     if key:
-        args += ["--url", config.base_url, "--key", key]
+        args += ["--url", config.base_url]
     if not config.embedded_engine_python_jobs:
         args.append("--plans-only")
     return args
@@ -65,8 +67,11 @@ async def embedded_context(app: web.Application) -> AsyncIterator[None]:
     state_dir = platform.config.data_path / "embedded-engine"
     key = "" if (state_dir / STATE_FILE).exists() else await _pairing_key(platform)
     # The engine dies with the server, even one killed with -9.
+    # The key goes through the environment, never the command line, which
+    # anyone on the machine can read in the process list.
+    env = {**os.environ, KEY_VARIABLE: key} if key else None
     process = await asyncio.create_subprocess_exec(
-        *_command(platform, state_dir, key), preexec_fn=die_with_parent
+        *_command(platform, state_dir, key), preexec_fn=die_with_parent, env=env
     )
     log.engine.info("embedded_engine_started pid=%s", process.pid)
     yield
