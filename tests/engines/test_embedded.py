@@ -17,7 +17,9 @@ def test_the_embedded_engine_runs_plans_only_by_default(config) -> None:  # type
 
     assert args[1:5] == ["-m", "tcloud", "engine", "run"]
     assert "--plans-only" in args and "--embedded" in args
-    assert args[args.index("--key") + 1] == "tpk_x"
+    # The pairing key goes through the environment, not the process list.
+    assert "--key" not in args and not any("tpk_x" in arg for arg in args)
+    assert "--url" in args
 
 
 def test_python_jobs_on_the_embedded_engine_when_the_setting_allows(config) -> None:  # type: ignore[no-untyped-def]

@@ -1,20 +1,4 @@
-"""The embedded engine's pairing key never shows in the process list."""
-
-from pathlib import Path
-
-from tcloud.config import load
-from tcloud.engines.embedded import _command
-
-
-def test_the_pairing_key_is_not_on_the_command_line(tmp_path: Path):
-    class FakePlatform:  # only the settings are read
-        config = load(env={}, data_dir=str(tmp_path))
-
-    args = _command(FakePlatform(), tmp_path / "engine", "tpk_secret")  # type: ignore[arg-type]
-
-    assert not any("tpk_secret" in arg for arg in args)
-    assert "--key" not in args
-    assert "--url" in args
+"""The engine takes its pairing key from the environment, out of `ps`."""
 
 
 def test_engine_run_takes_the_key_from_its_environment(monkeypatch):
