@@ -60,9 +60,10 @@ async def create_tenant(
         await platform.keyring.create_tenant_key(tx, tenant.id)
     async with platform.stores.use(tenant.id) as db, db.transaction() as tdb:
         roles = await people.seed_builtin_roles(tdb)
+        # A generated password was printed once: its holder must replace it.
         user_id = await people.insert_user(
             tdb, login=admin_login, password_hash=password_hash,
-            display_name="Administrator",
+            display_name="Administrator", must_change_password=generated,
         )  # fmt: skip
         await people.grant_role(tdb, roles[ADMIN_ROLE], "user", user_id)
         await audit.record(
