@@ -17,7 +17,10 @@ SWITCH_INTERVAL = 0.001
 _COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
-def command(register: Callable[[argparse._SubParsersAction], None]):  # type: ignore[no-untyped-def]
+Declare = Callable[[argparse._SubParsersAction], None]
+
+
+def command(register: Declare) -> Declare:
     """Add a function that declares subcommands on the top-level parser."""
     _COMMANDS.append(register)
     return register
@@ -116,7 +119,8 @@ async def _tenant_list(args: argparse.Namespace) -> int:
     async with open_platform(_existing_data(args)) as platform:
         for tenant in await platform.tenants.all():
             print(
-                f"{tenant.name}\t{tenant.id}\tseats={tenant.seat_limit}\t{tenant.status}"
+                f"{tenant.name}\t{tenant.id}\tseats={tenant.seat_limit}"
+                f"\t{tenant.status}"
             )
     return 0
 

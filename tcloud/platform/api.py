@@ -42,6 +42,7 @@ CSRF_HEADER = "X-CSRF-Token"
 ALLOWED_WHILE_CHANGING = {"/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"}
 
 Handler = Callable[["Call"], Awaitable[Any]]
+Register = Callable[[Handler], Handler]
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Endpoints:
 
     def route(
         self, method: str, path: str, permission: str | None, summary: str, **kw: Any
-    ) -> Callable[[Handler], Handler]:
+    ) -> Register:
         def register(handler: Handler) -> Handler:
             self.items.append(
                 Endpoint(method, path, permission, summary, handler, self.tag, **kw)
@@ -103,19 +104,29 @@ class Endpoints:
 
         return register
 
-    def get(self, path: str, permission: str | None, summary: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def get(
+        self, path: str, permission: str | None, summary: str, **kw: Any
+    ) -> Register:
         return self.route("GET", path, permission, summary, **kw)
 
-    def post(self, path: str, permission: str | None, summary: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def post(
+        self, path: str, permission: str | None, summary: str, **kw: Any
+    ) -> Register:
         return self.route("POST", path, permission, summary, **kw)
 
-    def put(self, path: str, permission: str | None, summary: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def put(
+        self, path: str, permission: str | None, summary: str, **kw: Any
+    ) -> Register:
         return self.route("PUT", path, permission, summary, **kw)
 
-    def patch(self, path: str, permission: str | None, summary: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def patch(
+        self, path: str, permission: str | None, summary: str, **kw: Any
+    ) -> Register:
         return self.route("PATCH", path, permission, summary, **kw)
 
-    def delete(self, path: str, permission: str | None, summary: str, **kw: Any):  # type: ignore[no-untyped-def]
+    def delete(
+        self, path: str, permission: str | None, summary: str, **kw: Any
+    ) -> Register:
         return self.route("DELETE", path, permission, summary, **kw)
 
 
