@@ -16,6 +16,15 @@ can ship it alone. The interface:
 See docs/pipelines-format.md for the plan and dataset formats.
 """
 
+import os
+
+# polars's streaming CSV source reads ahead in chunks sized for a large
+# machine, so a plan over a CSV file holds most of the file in memory at
+# once. Chunks of 2 MiB keep a full run's peak memory a small multiple of
+# one chunk per thread, at no cost in speed (bench/fullrun.py). An operator
+# may still set the variable.
+os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(2 << 20))
+
 from tcloud.runtime.compiler import CompiledPlan, compile
 from tcloud.runtime.errors import (
     DataError,
