@@ -14,6 +14,9 @@ for them); CSV, JSON lines and Parquet are scanned lazily and stream.
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -130,8 +133,32 @@ def csv_options(path: Path, given: dict[str, Any]) -> CsvOptions:
     """Complete the options a user gave with what sniffing the file guesses."""
     if all(key in given for key in ("encoding", "delimiter", "header")):
         return CsvOptions.from_dict(given)
+    return CsvOptions.from_dict({**_sniffed(path), **given})
+
+
+# Sniffing a file takes tens of milliseconds (its head parsed, types and
+# nulls inferred), as long as the run of a small pipeline. A file that has
+# not changed since (same inode, size and modification time) keeps its
+# guesses, so a pipeline run again on the same files sniffs them once.
+_SNIFFED: OrderedDict[tuple[str, int, int, int], dict[str, Any]] = OrderedDict()
+_SNIFFED_MAX = 256
+_SNIFFED_LOCK = threading.Lock()
+
+
+def _sniffed(path: Path) -> dict[str, Any]:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    with _SNIFFED_LOCK:
+        found = _SNIFFED.get(key)
+        if found is not None:
+            _SNIFFED.move_to_end(key)
+            return copy.deepcopy(found)
     guessed = sniff(path).to_dict()
-    return CsvOptions.from_dict({**guessed, **given})
+    with _SNIFFED_LOCK:
+        _SNIFFED[key] = copy.deepcopy(guessed)
+        while len(_SNIFFED) > _SNIFFED_MAX:
+            _SNIFFED.popitem(last=False)
+    return guessed
 
 
 def sheets(path: str | Path) -> list[str]:
