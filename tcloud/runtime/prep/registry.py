@@ -8,12 +8,13 @@ distinct value say so in `note` and set `vectorised=False`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from tcloud.runtime.prep import labels
 from tcloud.runtime.prep.errors import PrepError
 
 TYPES = ("string", "integer", "decimal", "boolean", "date", "datetime", "any")
@@ -47,9 +48,11 @@ class Param:
     default: Any = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    label: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        """Return the parameter as JSON-ready data."""
+    def as_dict(self, siblings: Sequence[Param] = ()) -> dict[str, Any]:
+        """Return the parameter as JSON-ready data, labels for people included."""
+        choices = {p.name: p.choices for p in siblings if p.type == "choice"}
         return {
             "name": self.name,
             "type": self.type,
@@ -57,6 +60,12 @@ class Param:
             "default": self.default,
             "choices": list(self.choices),
             "description": self.description,
+            "label": self.label or labels.label_of(self.name),
+            "choice_labels": [
+                {"value": c, "label": labels.choice_label(self.name, c)}
+                for c in self.choices
+            ],
+            "shown_when": labels.shown_when(self.name, choices),
         }
 
 
@@ -97,7 +106,7 @@ class Function:
             "description": self.description,
             "kind": self.kind,
             "types": sorted(self.types),
-            "params": [p.as_dict() for p in self.params],
+            "params": [p.as_dict(self.params) for p in self.params],
             "target": self.target,
             "new_column": self.new_column,
             "creates": self.creates,

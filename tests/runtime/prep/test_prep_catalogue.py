@@ -36,3 +36,14 @@ def test_function_list_is_json_for_the_grid() -> None:
 
     assert len(listed) == len(REGISTRY)
     assert {"name", "params", "types", "kind"} <= set(listed[0])
+
+
+def test_every_parameter_has_a_label_for_people() -> None:
+    for function in REGISTRY.values():
+        params = function.as_dict()["params"]
+        names = {p["name"] for p in params}
+        for param in params:
+            assert param["label"] and "_" not in param["label"], param["name"]
+            assert len(param["choice_labels"]) == len(param["choices"])
+            when = param["shown_when"]
+            assert when is None or when["param"] in names, (function.name, when)

@@ -33,7 +33,7 @@ def delete_column(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     "Rename the column",
     kind="table",
     scoped=False,
-    params=(Param("name", "string", required=True),),
+    params=(Param("name", "string", required=True, label="New name"),),
     check=lambda p, t: (
         ("name", f"column {p['name']!r} exists")
         if p["name"] in t
@@ -113,7 +113,7 @@ def reorder_column(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     target="none",
     scoped=False,
     params=(
-        Param("name", "string", required=True),
+        Param("name", "string", required=True, label="New column name"),
         Param(
             "mode",
             "choice",
@@ -121,7 +121,7 @@ def reorder_column(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
             choices=("empty", "constant", "copy", "sequence"),
         ),
         Param("value", "any", description="the constant"),
-        Param("source", "column", description="the column to copy"),
+        Param("source", "column", label="Column to copy"),
         Param("start", "number", default=1),
         Param("step", "number", default=1),
     ),
@@ -190,8 +190,14 @@ def concatenate(ctx: StepContext) -> pl.Expr:
     "Change the column type",
     scoped=False,
     params=(
-        Param("type", "choice", required=True, choices=TYPES[:-1]),
-        Param("format", "string", default="infer", description="for text dates"),
+        Param("type", "choice", required=True, choices=TYPES[:-1], label="New type"),
+        Param(
+            "format",
+            "string",
+            default="infer",
+            label="Date format",
+            description="for text dates",
+        ),
     ),
 )
 def change_type(ctx: StepContext) -> pl.Expr:
@@ -242,9 +248,15 @@ def set_semantic_type(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     kind="table",
     scoped=False,
     params=(
-        Param("dataset", "string", required=True, description="name in lookups"),
+        Param("dataset", "string", required=True, description="the dataset to look in"),
         Param("lookup_key", "string", required=True),
-        Param("columns", "list", required=True, description="columns to bring"),
+        Param(
+            "columns",
+            "list",
+            required=True,
+            label="Columns to bring",
+            description="columns of the other dataset",
+        ),
     ),
 )
 def lookup(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:

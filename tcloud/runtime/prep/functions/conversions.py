@@ -149,7 +149,11 @@ def _unit_interval(expr: pl.Expr, seed: int) -> pl.Expr:
     "mask",
     "masking",
     "Mask the data",
-    params=(Param("semantic_type", "choice", default="text", choices=MASKS),),
+    params=(
+        Param(
+            "semantic_type", "choice", default="text", choices=MASKS, label="Mask as"
+        ),
+    ),
 )
 def mask(ctx: StepContext) -> pl.Expr:
     """Mask values keeping their shape: emails, phones, numbers, dates, text."""
@@ -235,7 +239,13 @@ _PHONE_PARAMS = (
     note="phonenumbers, once per distinct value",
     new_column="phone",
     params=(
-        Param("format", "choice", default="international", choices=PHONE_FORMATS),
+        Param(
+            "format",
+            "choice",
+            default="international",
+            choices=PHONE_FORMATS,
+            label="Format",
+        ),
         *_PHONE_PARAMS,
     ),
 )

@@ -167,7 +167,7 @@ def _bad_regex(pattern: str) -> bool:
     "set_value",
     "strings",
     "Replace the cell value",
-    params=(Param("value", "any", required=True),),
+    params=(Param("value", "any", required=True, label="New value"),),
 )
 def set_value(ctx: StepContext) -> pl.Expr:
     """Set a value in the cells of the scope (one cell with scope rows)."""
@@ -433,7 +433,7 @@ def generate_uuid(ctx: StepContext) -> pl.Expr:
             choices=(*SEPARATORS, "string", "regex"),
         ),
         Param("value", "string", description="the separator, for string or regex"),
-        Param("parts", "integer", default=2),
+        Param("parts", "integer", default=2, label="Number of parts"),
     ),
     check=lambda p, t: (
         ("parts", "must be 2 or more")
@@ -464,7 +464,13 @@ def split(ctx: StepContext) -> list[pl.Expr]:
     kind="columns",
     params=(
         Param("pattern", "regex", required=True),
-        Param("mode", "choice", default="columns", choices=("columns", "joined")),
+        Param(
+            "mode",
+            "choice",
+            default="columns",
+            choices=("columns", "joined"),
+            label="Write to",
+        ),
         Param("count", "integer", default=2, description="columns to create"),
         Param("separator", "string", default=" ", description="for mode joined"),
     ),
