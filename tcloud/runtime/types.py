@@ -38,7 +38,9 @@ def type_of(dtype: pl.DataType) -> str:
     """Name the runtime type of a polars dtype (numbers, text, ...)."""
     if dtype.is_integer():
         return "int"
-    if dtype.is_float() or dtype.is_decimal():
+    if isinstance(dtype, pl.Decimal):
+        return "int" if dtype.scale == 0 else "float"
+    if dtype.is_float():
         return "float"
     if dtype == pl.Boolean:
         return "bool"
@@ -94,7 +96,9 @@ def convert(expr: pl.Expr, kind: str, fmt: str | None = None) -> pl.Expr:
         return expr.cast(pl.String)
     text = expr.cast(pl.String).str.strip_chars()
     if kind == "int":
-        return text.cast(pl.Int64, strict=False)
+        # "20.0" is how pandas and spreadsheets write a whole number.
+        whole = whole_number(text.cast(pl.Float64, strict=False))
+        return pl.coalesce(text.cast(pl.Int64, strict=False), whole)
     if kind == "float":
         return text.cast(pl.Float64, strict=False)
     if kind == "bool":
@@ -117,12 +121,21 @@ def convert_typed(
     """Convert from a known dtype, casting directly where no text is needed."""
     have = type_of(source)
     if have == kind and not fmt:
-        return expr
+        return expr.cast(pl.Int64, strict=False) if source.is_decimal() else expr
     if have == "string" or kind == "bool" and have != "int":
         return convert(expr, kind, fmt)
     if kind == "string":
         return convert(expr, kind, fmt if have in ("date", "datetime") else None)
+    if kind == "int" and have == "float":
+        return whole_number(expr.cast(pl.Float64))
     return expr.cast(DTYPES[kind], strict=False)
+
+
+def whole_number(number: pl.Expr) -> pl.Expr:
+    """Return a float as an int when it is whole (and exact); null otherwise."""
+    # Past 2**53 a float no longer holds every integer: no safe int to give.
+    exact = (number == number.floor()) & (number.abs() <= 2**53)
+    return pl.when(exact).then(number.cast(pl.Int64, strict=False))
 
 
 def failed(original: pl.Expr, converted: pl.Expr) -> pl.Expr:

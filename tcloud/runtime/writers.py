@@ -4,6 +4,10 @@
                  "options": {"delimiter": ",", "header": true, "bom": false}}}
 
 Sinks stream: polars writes batches as the streaming engine produces them.
+
+Numbers keep their kind: an integer column is written as integers (20,
+never 20.0) in every format. polars writes a decimal in JSON lines as a
+string, so there a whole decimal becomes an integer and another a float.
 """
 
 from __future__ import annotations
@@ -69,8 +73,18 @@ def sink(frame: pl.LazyFrame, spec: dict[str, Any]) -> pl.LazyFrame:
             path, compression=options.get("compression", "zstd"), mkdir=True, lazy=True
         )
     if fmt == "jsonl":
-        return frame.sink_ndjson(path, mkdir=True, lazy=True)
+        return _json_numbers(frame).sink_ndjson(path, mkdir=True, lazy=True)
     raise PlanError(None, "dataset.format", f"cannot write {fmt!r}")
+
+
+def _json_numbers(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Turn decimal columns into JSON numbers: whole ones into integers."""
+    casts = []
+    for name, dtype in frame.collect_schema().items():
+        if isinstance(dtype, pl.Decimal):
+            wide = pl.Int64 if (dtype.precision or 38) <= 18 else pl.Int128
+            casts.append(pl.col(name).cast(pl.Float64 if dtype.scale else wide))
+    return frame.with_columns(casts) if casts else frame
 
 
 def reject_path(

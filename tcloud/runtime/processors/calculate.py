@@ -39,8 +39,9 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
             text, schema, node_id=ctx.node.id, field=f"{at}expression"
         )
         dtype = expressions.output_type(expr, schema, text)
-        if dtype.is_decimal():
+        if isinstance(dtype, pl.Decimal) and dtype.scale:
             # polars' SQL reads 2.5 as a decimal literal; users mean a float.
+            # A decimal of scale 0 (PostgreSQL's sum of bigints) is whole.
             expr, dtype = expr.cast(pl.Float64), pl.Float64()
         schema[name] = dtype
         frame = frame.with_columns(expr.alias(name))
