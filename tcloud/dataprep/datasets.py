@@ -3,11 +3,12 @@
 The inventory belongs to the pipelines app; this module only asks its
 service for a dataset's spec and, for a file of the tenant's file area,
 decrypts the blob once into a private temporary folder (in chunks, off the
-loop), keyed by the file's SHA-256 so a changed file is fetched again.
+loop), keyed by the file's SHA-256 so a changed file is fetched again. The
+samples that engines read (`remote`) are kept the same way.
 
-Limitation: only datasets of the file area are read here. A dataset on a
-folder, S3 or database connection names an address a user typed, which
-DESIGN says is reached from the tenant's engine, never from the server.
+A dataset on a folder, S3 or database connection names an address a user
+typed, which DESIGN says is reached from the tenant's engine, never from
+the server: `remote` reads those through the engine.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import secrets
 import shutil
 import tempfile
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +30,7 @@ from tcloud.platform.context import TenantContext
 from tcloud.platform.errors import Conflict
 
 KEPT_FILES = 32
+Opener = Callable[[], Awaitable[tuple[str, AsyncIterator[bytes]]]]
 
 
 class LocalFiles:
@@ -41,6 +44,25 @@ class LocalFiles:
 
     async def path(self, ctx: TenantContext, file_id: str, sha256: str) -> Path:
         """Return a local plaintext copy of an area file, fetching it once."""
+
+        async def opener() -> tuple[str, AsyncIterator[bytes]]:
+            row, chunks = await pipelines.file_chunks(ctx, file_id)
+            return str(row["name"]), chunks
+
+        return await self._local(ctx, sha256, opener)
+
+    async def blob_path(
+        self, ctx: TenantContext, blob_key: str, sha256: str, name: str
+    ) -> Path:
+        """Return a local plaintext copy of one of dataprep's own blobs."""
+
+        async def opener() -> tuple[str, AsyncIterator[bytes]]:
+            assert ctx.platform.blobs is not None
+            return name, ctx.platform.blobs.get(ctx.tenant.id, blob_key)
+
+        return await self._local(ctx, sha256, opener)
+
+    async def _local(self, ctx: TenantContext, sha256: str, opener: Opener) -> Path:
         key = (ctx.tenant.id, sha256)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -48,31 +70,13 @@ class LocalFiles:
             if found is not None and found.exists():
                 self._files.move_to_end(key)
                 return found
-            found = await self._fetch(ctx, file_id, sha256)
+            name, chunks = await opener()
+            found = self.root / ctx.tenant.id / sha256 / Path(name).name
+            await write_chunks(chunks, found)
+            log.dataprep.debug("local_copy_made tenant=%s", ctx.tenant.id)
             self._files[key] = found
             await self._evict()
             return found
-
-    async def _fetch(self, ctx: TenantContext, file_id: str, sha256: str) -> Path:
-        row, chunks = await pipelines.file_chunks(ctx, file_id)
-        folder = self.root / ctx.tenant.id / sha256
-        target = folder / Path(row["name"]).name
-        partial = folder / f".{secrets.token_hex(8)}.partial"
-        fh = await asyncio.to_thread(_create, partial)
-        try:
-            async with aclosing(chunks) as stream:  # type: ignore[type-var]
-                async for chunk in stream:
-                    await asyncio.to_thread(fh.write, chunk)
-            await asyncio.to_thread(fh.close)
-            await asyncio.to_thread(os.replace, partial, target)
-        except BaseException:
-            fh.close()
-            partial.unlink(missing_ok=True)
-            raise
-        log.dataprep.debug(
-            "area_file_fetched tenant=%s file=%s", ctx.tenant.id, file_id
-        )
-        return target
 
     async def _evict(self) -> None:
         while len(self._files) > self.kept:
@@ -81,6 +85,22 @@ class LocalFiles:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+async def write_chunks(chunks: AsyncIterator[bytes], target: Path) -> None:
+    """Write a stream to a private file, whole or not at all (off the loop)."""
+    partial = target.parent / f".{secrets.token_hex(8)}.partial"
+    fh = await asyncio.to_thread(_create, partial)
+    try:
+        async with aclosing(chunks) as stream:  # type: ignore[type-var]
+            async for chunk in stream:
+                await asyncio.to_thread(fh.write, chunk)
+        await asyncio.to_thread(fh.close)
+        await asyncio.to_thread(os.replace, partial, target)
+    except BaseException:
+        fh.close()
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def _create(path: Path) -> IO[bytes]:
@@ -94,19 +114,32 @@ async def get(ctx: TenantContext, dataset_id: str) -> dict[str, Any]:
     return await pipelines.get_dataset(ctx, dataset_id)
 
 
+async def spec(ctx: TenantContext, dataset_id: str) -> dict[str, Any]:
+    """Return the dataset's runtime spec, with its "fetch" (see pipelines)."""
+    return await pipelines.dataset_spec(ctx, dataset_id)
+
+
+def in_area(spec: dict[str, Any]) -> bool:
+    """Say whether the server reads the dataset itself (a file-area file)."""
+    return spec.get("kind") == "file" and "area" in (spec.get("fetch") or {})
+
+
 async def local_spec(
-    ctx: TenantContext, files: LocalFiles, dataset_id: str
+    ctx: TenantContext,
+    files: LocalFiles,
+    dataset_id: str,
+    found: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Return the dataset's runtime spec with a local path to read."""
-    spec = await pipelines.dataset_spec(ctx, dataset_id)
-    fetch = spec.pop("fetch", None) or {}
-    if spec.get("kind") != "file" or "area" not in fetch:
+    """Return the spec of a file-area dataset with a local path to read."""
+    found = dict(found or await spec(ctx, dataset_id))
+    if not in_area(found):
         raise Conflict(
-            "data preparation reads datasets of the file area only; this one is"
-            " read by an engine"
+            "this dataset is read by an engine; only datasets of the file area"
+            " can be read here (a lookup's dataset, for one)"
         )
+    fetch = found.pop("fetch")
     path = await files.path(ctx, fetch["area"], fetch.get("sha256", fetch["area"]))
-    return {**spec, "path": str(path)}
+    return {**found, "path": str(path)}
 
 
 async def choose_sheet(

@@ -1,7 +1,9 @@
 """Full runs as a service: start, follow, cancel, download.
 
 The steps are copied into the run when it starts, so editing the
-preparation afterwards does not change a run under way. An export goes to
+preparation afterwards does not change a run under way. A dataset the
+server may not read itself is first copied by an engine (`remote`), then
+run exactly as a file-area one. An export goes to
 the tenant's blob store (downloaded through the API) or to the user's own
 S3 bucket, with credentials that live in the run's memory only: they are
 never written to the store, a log or the run's record.
@@ -19,13 +21,14 @@ from typing import Any
 import orjson
 
 from tcloud import log
-from tcloud.dataprep import datasets, runs, service, store, workbench
+from tcloud.dataprep import datasets, frames, remote, runs, service, store, workbench
 from tcloud.dataprep.state import DataPrep
 from tcloud.platform import audit
 from tcloud.platform.context import TenantContext
 from tcloud.platform.db import Row
 from tcloud.platform.errors import Conflict, Invalid, NotFound
 from tcloud.platform.ids import new_id, now_iso
+from tcloud.runtime import prep
 
 READ_CHUNK = 1 << 20
 S3_PART = 8 << 20
@@ -102,7 +105,7 @@ async def start_run(
     options = _options(fmt, body.get("options") or {})
     target = _s3_target(body.get("destination") or {})
     steps = row["steps"]
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    spec, copy = await _source(ctx, dp, row)
     lookups = await workbench.lookup_specs(ctx, dp, steps)
     run_id, now = new_id("run"), now_iso()
     file_name = _file_name(row["name"], fmt)
@@ -122,12 +125,31 @@ async def start_run(
                      "destination": "storage" if target is None else "s3"},
         )  # fmt: skip
     work = _work(ctx.tenant.id, run_id, spec, steps, lookups, fmt, options,
-                 file_name, target)  # fmt: skip
+                 file_name, target, copy)  # fmt: skip
     dp.pool.submit(ctx.tenant.id, run_id, work)
     log.dataprep.info(
         "run_queued tenant=%s run=%s format=%s", ctx.tenant.id, run_id, fmt
     )
     return await get_run(ctx, dp, run_id)
+
+
+async def _source(
+    ctx: TenantContext, dp: DataPrep, row: Mapping[str, Any]
+) -> tuple[dict[str, Any], remote.Copy | None]:
+    """Return the local spec of a file-area dataset, or how an engine copies it."""
+    spec = await datasets.spec(ctx, row["dataset_id"])
+    if datasets.in_area(spec):
+        return await datasets.local_spec(ctx, dp.files, row["dataset_id"], spec), None
+    remote.require_engine(ctx, dp)
+    _, sample = await workbench.sample_of(
+        ctx, dp, row["dataset_id"], row["sample_rows"]
+    )
+    read_options = {}
+    if frames.is_csv(spec):
+        names = [c for c in sample.columns if c != prep.ROW_ID]
+        read_options = {"types": dict.fromkeys(names, "string")}
+    copy = await remote.copy_of(ctx, dp, row["dataset_id"], read_options)
+    return {}, copy
 
 
 def _work(
@@ -140,12 +162,16 @@ def _work(
     options: dict[str, Any],
     file_name: str,
     target: S3Target | None,
+    copy: remote.Copy | None = None,
 ) -> runs.Work:
     async def work(control: runs.Control, pool: runs.RunPool) -> dict[str, Any]:
         folder = await asyncio.to_thread(runs.work_folder)
         try:
+            source = spec
+            if copy is not None:
+                source = await remote.copy_dataset(copy, control, folder)
             path, written = await pool.in_thread(
-                runs.execute, spec, steps, lookups, fmt, options, folder,
+                runs.execute, source, steps, lookups, fmt, options, folder,
                 file_name, control,
             )  # fmt: skip
             control.progress(control.rows_total or written, "storing", force=True)

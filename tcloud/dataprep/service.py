@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from tcloud.dataprep import datasets, store, workbench
+from tcloud.dataprep import datasets, remote, store, workbench
 from tcloud.dataprep.state import DataPrep
 from tcloud.dataprep.workbench import STEP_KEYS
 from tcloud.platform import audit
@@ -155,6 +155,7 @@ async def delete_preparation(ctx: TenantContext, dp: DataPrep, prep_id: str) -> 
             tx, ctx.actor, "preparation.delete", "preparation", prep_id, row["name"]
         )
     dp.prepared.drop(lambda key: key[:2] == (ctx.tenant.id, prep_id))
+    await remote.forget_sample(ctx, row["dataset_id"])
 
 
 def _step_id() -> str:

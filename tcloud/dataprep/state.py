@@ -4,6 +4,7 @@ the grid's samples and prepared samples (small LRU caches), and the run pool.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ class DataPrep:
     sample_rows: int = 10_000
     samples: Lru[tuple[Any, ...], Any] = field(default_factory=lambda: Lru(8))
     prepared: Lru[tuple[Any, ...], Any] = field(default_factory=lambda: Lru(16))
+    hub: Any = None  # the engines' hub: engines read datasets the server may not
+    reading: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
 
 
 DATAPREP: web.AppKey[DataPrep] = web.AppKey("dataprep", DataPrep)
@@ -57,12 +60,13 @@ DATAPREP: web.AppKey[DataPrep] = web.AppKey("dataprep", DataPrep)
 async def dataprep_context(app: web.Application) -> AsyncIterator[None]:
     """Start the run pool (failing runs a previous process left), stop it."""
     from tcloud.appkeys import PLATFORM
+    from tcloud.engines.hub import HUB
 
     platform = app[PLATFORM]
     config = platform.config
     pool = RunPool(platform, config.prep_run_threads)
     await pool.fail_unfinished()
-    state = DataPrep(LocalFiles(), pool, config.prep_sample_rows)
+    state = DataPrep(LocalFiles(), pool, config.prep_sample_rows, hub=app.get(HUB))
     app[DATAPREP] = state
     try:
         yield

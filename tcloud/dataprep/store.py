@@ -11,7 +11,8 @@ HISTORY_KEPT = 200
 PREP_FIELDS = ("name", "description", "dataset_id", "steps", "sample_rows",
                "version", "history_pos", "updated_at")  # fmt: skip
 RUN_FIELDS = ("status", "rows_done", "rows_total", "rows_written", "blob_key",
-              "file_name", "size", "error", "started_at", "finished_at")  # fmt: skip
+              "file_name", "size", "error", "started_at", "finished_at",
+              "execution_id")  # fmt: skip
 UNFINISHED = ("queued", "running")
 
 
@@ -155,4 +156,59 @@ async def finish_run(tx: Transaction, run_id: str, values: dict[str, Any]) -> in
 async def unfinished_runs(db: Reader) -> list[Row]:
     return await db.fetchall(
         "SELECT id, blob_key FROM prep_runs WHERE status IN ('queued', 'running')"
+    )
+
+
+async def engine_sample(db: Reader, dataset_id: str) -> Row | None:
+    return await db.fetchone(
+        "SELECT * FROM prep_engine_samples WHERE dataset_id = ?", [dataset_id]
+    )
+
+
+async def keep_engine_sample(tx: Transaction, row: dict[str, Any]) -> str:
+    """Record a dataset's engine sample; return the blob key it replaces."""
+    old = await tx.fetchval(
+        "SELECT blob_key FROM prep_engine_samples WHERE dataset_id = ?",
+        [row["dataset_id"]],
+    )
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    await tx.execute(
+        f"INSERT OR REPLACE INTO prep_engine_samples ({columns}) VALUES ({marks})",
+        list(row.values()),
+    )
+    return str(old or "")
+
+
+async def drop_engine_sample(tx: Transaction, dataset_id: str) -> str:
+    """Forget a dataset's engine sample; return its blob key ("" if none)."""
+    old = await tx.fetchval(
+        "SELECT blob_key FROM prep_engine_samples WHERE dataset_id = ?", [dataset_id]
+    )
+    await tx.execute(
+        "DELETE FROM prep_engine_samples WHERE dataset_id = ?", [dataset_id]
+    )
+    return str(old or "")
+
+
+async def preparations_reading(db: Reader, dataset_id: str) -> int:
+    return int(
+        await db.fetchval(
+            "SELECT COUNT(*) FROM preparations WHERE dataset_id = ?", [dataset_id]
+        )
+    )
+
+
+async def engine_copy(db: Reader, dataset_id: str) -> Row | None:
+    return await db.fetchone(
+        "SELECT * FROM prep_engine_copies WHERE dataset_id = ?", [dataset_id]
+    )
+
+
+async def keep_engine_copy(tx: Transaction, row: dict[str, Any]) -> None:
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    await tx.execute(
+        f"INSERT OR REPLACE INTO prep_engine_copies ({columns}) VALUES ({marks})",
+        list(row.values()),
     )

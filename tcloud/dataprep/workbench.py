@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import polars as pl
 
-from tcloud.dataprep import datasets, frames, grid, store
+from tcloud.dataprep import datasets, frames, grid, remote, store
 from tcloud.dataprep.state import DataPrep
 from tcloud.platform.context import TenantContext
 from tcloud.platform.db import Row
@@ -41,10 +41,20 @@ async def _row(ctx: TenantContext, prep_id: str) -> Row:
     return row
 
 
+async def grid_spec(
+    ctx: TenantContext, dp: DataPrep, dataset_id: str, rows: int
+) -> dict[str, Any]:
+    """Return a local spec of what the grid reads: the file, or the engine's sample."""
+    spec = await datasets.spec(ctx, dataset_id)
+    if datasets.in_area(spec):
+        return await datasets.local_spec(ctx, dp.files, dataset_id, spec)
+    return await remote.sample_spec(ctx, dp, dataset_id, spec, rows)
+
+
 async def sample_of(
     ctx: TenantContext, dp: DataPrep, dataset_id: str, rows: int
 ) -> tuple[dict[str, Any], pl.DataFrame]:
-    spec = await datasets.local_spec(ctx, dp.files, dataset_id)
+    spec = await grid_spec(ctx, dp, dataset_id, rows)
     key = (ctx.tenant.id, dataset_id, datasets.marker(spec), rows)
     found = dp.samples.get(key)
     if found is not None:
@@ -132,7 +142,7 @@ def _invalid(
 async def keep_prepared(
     ctx: TenantContext, dp: DataPrep, row: Row, version: int, prepared: Any
 ) -> None:
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    spec = await grid_spec(ctx, dp, row["dataset_id"], row["sample_rows"])
     key = (ctx.tenant.id, row["id"], version, datasets.marker(spec), row["sample_rows"])
     dp.prepared.put(key, prepared)
 
@@ -142,7 +152,7 @@ async def prepared_sample(
 ) -> tuple[Row, grid.Prepared]:
     """Return the preparation and its sample with every enabled step applied."""
     row = await _row(ctx, prep_id)
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
+    spec = await grid_spec(ctx, dp, row["dataset_id"], row["sample_rows"])
     key = (ctx.tenant.id, prep_id, row["version"], datasets.marker(spec),
            row["sample_rows"])  # fmt: skip
     found = dp.prepared.get(key)
@@ -190,19 +200,29 @@ async def source(ctx: TenantContext, dp: DataPrep, prep_id: str) -> dict[str, An
     """Describe what the preparation reads: the dataset, its format, its sheets."""
     row = await _row(ctx, prep_id)
     dataset = await datasets.get(ctx, row["dataset_id"])
-    spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"])
-    try:
-        sheets = await asyncio.to_thread(frames.sheets, spec)
-    except ReadError as exc:
-        raise Conflict(f"the dataset cannot be read: {exc}") from None
+    spec = await datasets.spec(ctx, row["dataset_id"])
+    if datasets.in_area(spec):
+        spec = await datasets.local_spec(ctx, dp.files, row["dataset_id"], spec)
+        sheets = await _sheets(spec)
+    else:
+        sheets = await remote.sheets(
+            ctx, dp, row["dataset_id"], spec, row["sample_rows"]
+        )
     options = spec.get("options") or {}
     return {
         "dataset_id": dataset["id"],
         "dataset_name": dataset["name"],
-        "format": spec.get("format"),
+        "format": spec.get("format") or spec.get("kind"),
         "sheets": sheets,
         "sheet": options.get("sheet") or (sheets[0] if sheets else None),
     }
+
+
+async def _sheets(spec: dict[str, Any]) -> list[str]:
+    try:
+        return await asyncio.to_thread(frames.sheets, spec)
+    except ReadError as exc:
+        raise Conflict(f"the dataset cannot be read: {exc}") from None
 
 
 async def choose_sheet(
@@ -256,7 +276,8 @@ async def as_processor(
     """
     row = await _row(ctx, prep_id)
     steps = [s for s in steps_of(row) if s.get("enabled", True)]
-    spec, sample = await sample_of(ctx, dp, row["dataset_id"], row["sample_rows"])
+    _, sample = await sample_of(ctx, dp, row["dataset_id"], row["sample_rows"])
+    spec = await datasets.spec(ctx, row["dataset_id"])
     options: dict[str, Any] = {}
     if frames.is_csv(spec):
         names = [c for c in sample.columns if c != prep.ROW_ID]

@@ -119,6 +119,7 @@ async def resolve(ctx: TenantContext, doc: Row) -> tuple[Row, dict[str, str], Ro
         ds_id = config.pop("dataset_id", None)
         if ds_id:
             config["dataset"] = await _spec_of(ctx, ds_id, index, cons)
+            _read_with(config)
             if node.get("type") == "source":
                 sources[str(node.get("id"))] = ds_id
             elif config["dataset"].get("kind") != "file" or "folder" not in (
@@ -146,6 +147,18 @@ async def _spec_of(ctx: TenantContext, ds_id: str, index: int, cons: Row) -> Row
     assert con is not None, "a dataset's connection cannot be deleted first"
     cons[con["id"]] = con
     return await service.dataset_spec(ctx, ds_id)
+
+
+def _read_with(config: Row) -> None:
+    """Merge a node's "read_options" over its dataset's reading options.
+
+    Added for dataprep, whose copy of a CSV reads every column as text.
+    """
+    options = config.pop("read_options", None)
+    if isinstance(options, dict) and options:
+        dataset = config["dataset"]
+        merged = {**(dataset.get("options") or {}), **options}
+        config["dataset"] = {**dataset, "options": merged}
 
 
 def _output_spec(out: Row) -> Row:
