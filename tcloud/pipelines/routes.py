@@ -371,10 +371,11 @@ async def engine_output(request: web.Request) -> web.Response:
             raise NotFound("no such execution on this engine")
         tenant = await platform.tenants.get(index["tenant_id"])
         ctx = _engine_ctx(platform, tenant, db, index)
-        name = f"{exec_id}-{request.query.get('name', 'output')}"
+        # The destination's own name: a later run makes a new version of it.
         found = await service.upload_file(
-            ctx, name, request.content.iter_chunked(1 << 20),
-            origin=f"execution:{exec_id}",
+            ctx, request.query.get("name", "output"),
+            request.content.iter_chunked(1 << 20),
+            origin=f"execution:{exec_id}", replace=True,
         )  # fmt: skip
     return web.json_response(found, status=201)
 

@@ -66,8 +66,16 @@ async def upload_file(
     *,
     max_bytes: int = MAX_FILE_BYTES,
     origin: str = "upload",
+    replace: bool = False,
 ) -> Row:
-    """Stream a file into the file area (sealed in the blob store); return it."""
+    """Stream a file into the file area (sealed in the blob store); return it.
+
+    With `replace` (a run's output), the file becomes the next version of the
+    current run output of the same name: once its bytes are all stored, one
+    transaction adds it, marks the earlier version replaced (kept, so the
+    execution that wrote it still lists it) and points the datasets that
+    read the earlier version at it.
+    """
     blobs = ctx.platform.blobs
     if blobs is None:
         raise Conflict("the blob store is not configured")
@@ -86,16 +94,28 @@ async def upload_file(
 
     key = f"pipelines/files/{new_id('blob')}"
     await blobs.put(ctx.tenant.id, key, counted())
-    async with ctx.db.transaction() as tx:
-        file_id = await store.insert(
-            tx, "area_files", name=name, size=size, sha256=digest.hexdigest(),
-            blob_key=key, origin=origin, created_by=ctx.principal.id,
-        )  # fmt: skip
-        await audit.record(
-            tx, ctx.actor, "file.upload", "file", file_id, name,
-            details={"size": size},
-        )  # fmt: skip
+    file = {"name": name, "size": size, "sha256": digest.hexdigest(),
+            "blob_key": key, "origin": origin}  # fmt: skip
+    file_id = await _keep_file(ctx, file, replace)
     return file_view(_existing(await store.get(ctx.db, "area_files", file_id), "file"))
+
+
+async def _keep_file(ctx: TenantContext, file: Row, replace: bool) -> str:
+    async with ctx.db.transaction() as tx:
+        earlier = await store.current_output(tx, file["name"]) if replace else None
+        version = 1 + (earlier["version"] if earlier else 0)
+        file_id = await store.insert(
+            tx, "area_files", **file, version=version, created_by=ctx.principal.id
+        )
+        details: Row = {"size": file["size"], "version": version}
+        if earlier is not None:
+            await store.replace_file(tx, earlier["id"], file_id)
+            details["replaces"] = earlier["id"]
+        await audit.record(
+            tx, ctx.actor, "file.upload", "file", file_id, file["name"],
+            details=details,
+        )  # fmt: skip
+    return file_id
 
 
 def _file_name(name: str) -> str:
@@ -112,7 +132,9 @@ def file_view(row: Row) -> Row:
 async def list_files(
     ctx: TenantContext, search: str, limit: int, offset: int
 ) -> tuple[list[Row], int]:
-    rows, total = await store.page(ctx.db, "area_files", search, limit, offset)
+    rows, total = await store.page(
+        ctx.db, "area_files", search, limit, offset, ("replaced_by IS NULL", [])
+    )
     return [file_view(r) for r in rows], total
 
 
@@ -134,18 +156,28 @@ async def file_chunks(
 
 
 async def delete_file(ctx: TenantContext, file_id: str) -> None:
+    """Delete a file of the area with the earlier versions it replaced."""
     row = await _file_row(ctx.db, file_id)
+    rows = [row, *await store.earlier_versions(ctx.db, file_id)]
+    ids = [r["id"] for r in rows]
+    marks = ", ".join("?" for _ in ids)
     users = await ctx.db.fetchval(
-        "SELECT COUNT(*) FROM datasets WHERE json_extract(config, '$.file_id') = ?",
-        [file_id],
+        "SELECT COUNT(*) FROM datasets"
+        f" WHERE json_extract(config, '$.file_id') IN ({marks})",
+        ids,
     )
     if users:
         raise Conflict("datasets read this file: delete them first")
     async with ctx.db.transaction() as tx:
-        await store.delete(tx, "area_files", file_id)
-        await audit.record(tx, ctx.actor, "file.delete", "file", file_id, row["name"])
+        for each in ids:
+            await store.delete(tx, "area_files", each)
+        await audit.record(
+            tx, ctx.actor, "file.delete", "file", file_id, row["name"],
+            details={"versions": len(ids)},
+        )  # fmt: skip
     assert ctx.platform.blobs is not None
-    await ctx.platform.blobs.delete(ctx.tenant.id, row["blob_key"])
+    for each in rows:
+        await ctx.platform.blobs.delete(ctx.tenant.id, each["blob_key"])
 
 
 def connection_view(row: Row) -> Row:

@@ -137,3 +137,36 @@ async def set_artifact_version(tx: Transaction, version_id: str, art_v: str) -> 
         "UPDATE pipeline_versions SET artifact_version_id = ? WHERE id = ?",
         [art_v, version_id],
     )
+
+
+async def current_output(db: Reader, name: str) -> Row | None:
+    """Return the current file of the area that a run wrote under `name`."""
+    return await db.fetchone(
+        "SELECT * FROM area_files WHERE name = ? AND replaced_by IS NULL"
+        " AND origin LIKE 'execution:%' ORDER BY version DESC LIMIT 1",
+        [name],
+    )
+
+
+async def replace_file(tx: Transaction, old_id: str, new_id: str) -> int:
+    """Mark a file replaced by a newer version; point its datasets at that one."""
+    await tx.execute(
+        "UPDATE area_files SET replaced_by = ? WHERE id = ?", [new_id, old_id]
+    )
+    return await tx.execute(
+        "UPDATE datasets SET config = json_set(config, '$.file_id', ?),"
+        " sample = NULL, sampled_at = NULL, updated_at = ?"
+        " WHERE json_extract(config, '$.file_id') = ?",
+        [new_id, now_iso(), old_id],
+    )
+
+
+async def earlier_versions(db: Reader, file_id: str) -> list[Row]:
+    """Return the versions a file replaced, newest first."""
+    return await db.fetchall(
+        "WITH RECURSIVE older(id) AS ("
+        " SELECT id FROM area_files WHERE replaced_by = ?"
+        " UNION SELECT f.id FROM area_files f JOIN older o ON f.replaced_by = o.id)"
+        " SELECT a.* FROM area_files a JOIN older USING (id) ORDER BY a.version DESC",
+        [file_id],
+    )

@@ -66,6 +66,7 @@ async def test_upload_sample_preview_run_download(boss, engine) -> None:
     assert done["rows_read"] == 4 and done["rows_written"] == 3
     assert done["result"]["steps"]["s0"]["rows_written"] == 3
     out = done["result"]["files"][0]
+    assert out["name"] == "out.csv"
     response = await boss.get(f"/files/{out['id']}/content")
     assert response.status == 200
     assert (await response.read()).splitlines()[0] == b"id,city,amount"

@@ -40,9 +40,7 @@ async def test_rejected_rows_land_in_a_reject_output(boss, engine) -> None:
     assert done["status"] == "succeeded", done
     assert done["rows_read"] == 4 and done["rows_rejected"] == 2
     assert done["result"]["steps"]["s0"]["rows_rejected"] == 2
-    # Outputs are named <execution id>-<name>; ids may hold dashes themselves.
-    prefix = execution["id"] + "-"
-    files = {f["name"].removeprefix(prefix): f for f in done["result"]["files"]}
+    files = {f["name"]: f for f in done["result"]["files"]}
     assert set(files) == {"out.csv", "out.rejects.s0.csv"}
     rejects = list(
         csv.DictReader(
@@ -51,6 +49,57 @@ async def test_rejected_rows_land_in_a_reject_output(boss, engine) -> None:
     )
     assert [r["id"] for r in rejects] == ["2", "4"]
     assert "cannot convert 'x' to int" in rejects[0]["reason"]
+
+
+async def run_once(boss, pipeline_id: str):  # type: ignore[no-untyped-def]
+    execution = await boss.json("POST", f"/pipelines/{pipeline_id}/run", 201, json={})
+    done = await finished(boss, execution["id"])
+    assert done["status"] == "succeeded", done
+    return {f["name"]: f for f in done["result"]["files"]}
+
+
+async def test_a_later_run_makes_a_new_version_of_its_output(boss, engine) -> None:
+    ds = await upload(boss, "odd.csv", ODD, dataset="odd")
+    doc = graph(ds["id"], output="delays.csv")
+    made = await boss.json(
+        "POST", "/pipelines", 201, json={"name": "delays", "document": doc}
+    )
+    first = (await run_once(boss, made["id"]))["delays.csv"]
+    made_on = await boss.json("POST", "/datasets", 201, json={
+        "name": "delays", "connection_id": ds["connection_id"],
+        "config": {"file_id": first["id"]}})  # fmt: skip
+    await boss.json("PUT", f"/pipelines/{made['id']}", json={
+        "document": graph(ds["id"], CONVERT, output="delays.csv")})  # fmt: skip
+
+    second = (await run_once(boss, made["id"]))["delays.csv"]
+    listed = await boss.json("GET", "/files")
+    dataset = await boss.json("GET", f"/datasets/{made_on['id']}")
+    earlier = await boss.json("GET", f"/files/{first['id']}")
+
+    assert second["id"] != first["id"]
+    named = [
+        (f["id"], f["version"]) for f in listed["items"] if f["name"] == "delays.csv"
+    ]
+    assert named == [(second["id"], 2)]
+    assert earlier["replaced_by"] == second["id"] and earlier["version"] == 1
+    # Each execution still lists the file it wrote, with what it wrote.
+    assert (await content(boss, first["id"])).count("\n") == 5
+    assert (await content(boss, second["id"])).count("\n") == 3
+    assert dataset["config"]["file_id"] == second["id"]
+    assert not dataset["has_sample"]
+
+
+async def test_deleting_an_output_deletes_its_versions(boss, engine) -> None:
+    ds = await upload(boss, "odd.csv", ODD, dataset="odd")
+    made = await boss.json("POST", "/pipelines", 201, json={
+        "name": "twice", "document": graph(ds["id"], output="twice.csv")})  # fmt: skip
+    first = (await run_once(boss, made["id"]))["twice.csv"]
+    second = (await run_once(boss, made["id"]))["twice.csv"]
+
+    await boss.json("DELETE", f"/files/{second['id']}", 204)
+
+    assert (await boss.get(f"/files/{first['id']}")).status == 404
+    assert (await boss.get(f"/files/{second['id']}")).status == 404
 
 
 async def test_schedule_pins_a_version_and_changes_are_audited(boss, engine) -> None:
