@@ -128,3 +128,121 @@ def test_connections_page_and_a_test_from_the_engine(
     row.get_by_role("button", name="Test").click()
     page.get_by_text(f"{name}: ").wait_for()
     shot(page, "pipelines-05-connections")
+
+
+TAGS = ['"red, blue"', "green"]
+SHOP = "id,city,amount,tags,day\n" + "".join(
+    f"{i},{[' paris', 'lyon ', 'nice'][i % 3]},{i * 5},{TAGS[i % 2 == 0]},"
+    f"{i % 28 + 1:02d}/06/2024\n"
+    for i in range(1, 31)
+)
+REGIONS = "city,region\nParis,IDF\nLyon,ARA\nNice,PACA\n"
+
+
+def upload(api, name: str, text: str) -> dict:  # type: ignore[no-untyped-def]
+    """Make a dataset of a CSV through the API, as the upload control does."""
+    response = api.request.fetch(
+        f"/api/v1/datasets/upload?name={name}&filename={name}.csv",
+        method="POST", data=text.encode(),
+        headers={"Origin": api.origin, "X-CSRF-Token": api.csrf,
+                 "Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+def open_pipeline(page, api, nodes: list, edges: list) -> dict:  # type: ignore[no-untyped-def]
+    made = api.call("POST", "/pipelines", {"name": unique("Shop"),
+                    "document": {"nodes": nodes, "edges": edges}}, status=201)  # fmt: skip
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page)
+    page.goto(f"/pipelines/{made['id']}")
+    page.locator("[data-count=after]").wait_for()
+    return made
+
+
+def pick(page, node: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator(".pl-node", has_text=node).first.click()
+    page.get_by_role("heading", name=node, level=3).wait_for()
+
+
+def add(page, step: str) -> None:  # type: ignore[no-untyped-def]
+    page.locator("[data-add-step]").select_option(step)
+    page.get_by_role("heading", name=f"{step}: {step}_", level=3).wait_for()
+    page.locator("[data-preview=after] h3", has_text=f"{step}_").wait_for()
+    settle(page)
+
+
+def after_fields(page) -> list[str]:  # type: ignore[no-untyped-def]
+    heads = page.locator("[data-grid=After] thead th")
+    return [t.split("\n")[0] for t in heads.all_inner_texts()]
+
+
+def after_column(page, field: str) -> list[str]:  # type: ignore[no-untyped-def]
+    i = after_fields(page).index(field) + 1
+    cells = page.locator(f"[data-grid=After] tbody td:nth-child({i})")
+    return list(cells.all_inner_texts())
+
+
+@pytest.fixture
+def shop(browser, server, engine) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    context, api = api_session(browser, server)
+    yield api, upload(api, unique("shop"), SHOP), upload(api, unique("regions"), REGIONS)
+    context.close()
+
+
+def test_text_steps_have_forms_with_errors_next_to_the_input(page, shot, shop) -> None:  # type: ignore[no-untyped-def]
+    api, data, _ = shop
+    open_pipeline(page, api, [{"id": "shop", "type": "source",
+                               "config": {"dataset_id": data["id"]}}], [])  # fmt: skip
+    panel = page.locator("[data-panel]")
+
+    add(page, "clean")
+    panel.locator(".pl-check", has_text="city").locator("input").check()
+    panel.get_by_label("Case").select_option("title")
+    page.locator("[data-count=after]").wait_for()
+    page.locator("[data-grid=After] td").get_by_text("Paris", exact=True).first.wait_for()
+    assert set(after_column(page, "city")) == {"Paris", "Lyon", "Nice"}
+    shot(page, "pipelines-10-clean-form")
+
+    add(page, "split")
+    panel.get_by_label("Field to split").select_option("tags")
+    page.locator("[data-count=after]", has_text="45 records").wait_for()
+    assert "blue" in after_column(page, "tags")
+
+    add(page, "convert")
+    panel.get_by_role("button", name="Add a field to convert").click()
+    panel.get_by_label("Field", exact=True).select_option("day")
+    panel.get_by_label("To", exact=True).select_option("date")
+    panel.get_by_label("Format (optional)").fill("%d/%m/%Y")
+    page.locator("[data-grid=After] th", has_text="day").locator(".pl-type", has_text="date").wait_for()
+
+    add(page, "calculate")
+    panel.get_by_label("Field name").fill("double")
+    panel.get_by_label("Expression (SQL)").fill("amount +* 2")
+    error = panel.locator("[data-field-error=expression]")
+    error.wait_for()
+    assert "position 9" in error.inner_text()
+    assert error.locator(".pl-caret").inner_text() == "amount +* 2\n        ^"
+    assert panel.get_by_label("Expression (SQL)").get_attribute("aria-invalid") == "true"
+    shot(page, "pipelines-11-calculate-error")
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Not saved: nothing changed").wait_for()
+    panel.locator("[data-field-error=expression]").wait_for()
+    panel.get_by_label("Expression (SQL)").fill("amount * 2")
+    page.locator("[data-grid=After] th", has_text="double").wait_for()
+    assert panel.locator("[data-field-error]").count() == 0
+    assert after_column(page, "double")[:3] == ["10", "10", "20"]
+
+    add(page, "select")
+    panel.get_by_label("Keep tags").uncheck()
+    panel.get_by_label("New name for city").fill("town")
+    panel.locator(".pl-select-row", has_text="double").get_by_role("button", name="Move up").click()
+    page.locator("[data-grid=After] th", has_text="town").wait_for()
+    page.locator("[data-grid=After] th:nth-child(4)", has_text="double").wait_for()
+    assert after_fields(page) == ["id", "town", "amount", "double", "day"]
+    shot(page, "pipelines-12-select-form")
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved as version 2.").wait_for()

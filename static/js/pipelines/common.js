@@ -6,10 +6,13 @@ import { h } from "../dom.js";
 
 export const enc = encodeURIComponent;
 
-/** Load the app's stylesheet once (a <link>: the CSP allows this origin). */
+/** Load the app's stylesheets once (a <link>: the CSP allows this origin). */
 export function useStyles() {
   if (document.querySelector("link[data-pipelines-css]")) return;
-  document.head.append(h("link", { rel: "stylesheet", href: "/static/css/pipelines.css", "data-pipelines-css": "" }));
+  document.head.append(
+    h("link", { rel: "stylesheet", href: "/static/css/pipelines.css", "data-pipelines-css": "" }),
+    h("link", { rel: "stylesheet", href: "/static/css/pipelines-forms.css" }),
+  );
 }
 
 const TABS = [

@@ -9,15 +9,18 @@ import { formDialog } from "../ui/dialog.js";
 import { badge, button, card, linkButton, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
 import { enc, grid, tabs } from "./common.js";
+import { choice, focusKey, input, labelled, refocus, showProblems } from "./controls.js";
+import { hasForm, stepForm } from "./step-forms.js";
 
 const PROCESSORS = ["filter", "select", "convert", "calculate", "aggregate", "join", "sort", "dedupe", "clean", "split", "prepare"];
-const OPS = ["=", "!=", "<", "<=", ">", ">=", "contains", "starts_with", "ends_with", "matches", "is_empty", "is_not_empty", "in"];
 const FINAL = ["succeeded", "failed", "cancelled", "lost"];
 const W = 150;
 const H = 46;
 
-function defaults(type, fields) {
+function defaults(type, schema) {
+  const fields = Object.keys(schema);
   const first = fields[0] || "";
+  const text = fields.find((f) => schema[f] === "string") || "";
   return {
     filter: { match: "all", conditions: [{ field: first, op: "=", value: "" }] },
     select: { keep: fields },
@@ -27,8 +30,8 @@ function defaults(type, fields) {
     join: { how: "left", on: first ? [first] : [] },
     sort: { by: first ? [{ field: first, order: "asc" }] : [] },
     dedupe: {},
-    clean: { fields: first ? [first] : [], operations: ["trim"] },
-    split: { field: first, separator: "," },
+    clean: { fields: text ? [text] : [], operations: ["trim"] },
+    split: { field: text, separator: "," },
     prepare: { steps: [] },
   }[type];
 }
@@ -84,40 +87,8 @@ function drawGraph(doc, selected, problems, onSelect) {
     svg("defs", {}, arrow), ...edges, ...nodes);
 }
 
-function labelled(label, control) {
-  return h("label", { class: "field" }, h("span", { class: "label" }, label), control);
-}
-
-function input(value, onInput, attrs = {}) {
-  const el = h("input", { class: "input", value: value ?? "", ...attrs });
-  el.addEventListener("input", () => onInput(el.value));
-  return el;
-}
-
-function choice(options, value, onChange, attrs = {}) {
-  const el = h("select", { class: "input", ...attrs }, options.map((o) => {
-    const [v, text] = Array.isArray(o) ? o : [o, o];
-    return h("option", { value: v, selected: v === value }, text);
-  }));
-  el.addEventListener("change", () => onChange(el.value));
-  return el;
-}
-
-function filterForm(config, fields, changed) {
-  const rows = (config.conditions || []).map((c, i) => h("div", { class: "pl-cond" },
-    labelled(`Field ${i + 1}`, choice(fields.includes(c.field) ? fields : [c.field, ...fields], c.field, (v) => { c.field = v; changed(); }, { "data-cond": `field-${i}` })),
-    labelled("Operator", choice(OPS, c.op, (v) => { c.op = v; changed(); }, { "data-cond": `op-${i}` })),
-    labelled("Value", input(Array.isArray(c.value) ? c.value.join(",") : c.value, (v) => { c.value = c.op === "in" ? v.split(",") : v; changed(); }, { "data-cond": `value-${i}` })),
-    button("Remove", () => { config.conditions.splice(i, 1); changed(true); }, { size: "sm", kind: "ghost-danger" })));
-  return h("div", { class: "pl-panel" },
-    labelled("Match", choice([["all", "all conditions"], ["any", "any condition"]], config.match || "all", (v) => { config.match = v; changed(); })),
-    ...rows,
-    button("Add a condition", () => { (config.conditions = config.conditions || []).push({ field: fields[0] || "", op: "=", value: "" }); changed(true); }, { size: "sm" }),
-    labelled("SQL expression (optional, ANDed)", input(config.expression || "", (v) => { if (v) config.expression = v; else delete config.expression; changed(); })));
-}
-
 function jsonForm(node, changed) {
-  const area = h("textarea", { class: "input pl-json", "aria-label": "Configuration (JSON)", spellcheck: "false" });
+  const area = h("textarea", { class: "input pl-json", spellcheck: "false", "data-json": "" });
   area.value = JSON.stringify(node.config || {}, null, 2);
   const note = h("p", { class: "field-error", hidden: true });
   area.addEventListener("input", () => {
@@ -131,7 +102,7 @@ function jsonForm(node, changed) {
     }
   });
   return h("div", { class: "pl-panel" }, labelled("Configuration (JSON)", area), note,
-    h("p", { class: "field-hint" }, "The processor's fields are in the pipeline format's reference (docs/pipelines-format.md)."));
+    h("p", { class: "field-hint" }, "The processor's keys are in the pipeline format's reference (docs/pipelines-format.md)."));
 }
 
 function sourceForm(node, datasets, changed) {
@@ -166,7 +137,9 @@ export default function editor({ params, session, setTitle }) {
 function build(pipeline, datasets, session, setTitle) {
   setTitle(pipeline.name);
   const doc = structuredClone(pipeline.document);
-  const state = { selected: (doc.nodes[doc.nodes.length - 1] || {}).id, problems: {}, schemas: {}, seq: 0, timer: 0 };
+  // problems: {node id: [{field, message, position?}]}, field relative to the
+  // node's config, as the runtime names it.
+  const state = { selected: (doc.nodes[doc.nodes.length - 1] || {}).id, problems: {}, schemas: {}, seq: 0, timer: 0, asJson: false };
   const graphBox = h("div", {});
   const panel = h("div", { class: "pl-panel", "data-panel": "" });
   const before = h("div", { "data-preview": "before" });
@@ -179,6 +152,8 @@ function build(pipeline, datasets, session, setTitle) {
 
   const node = (id) => doc.nodes.find((n) => n.id === id);
   const inputsOf = (id) => doc.edges.filter((e) => e.to === id).map((e) => e.from);
+  // The node feeding a port: "right" for a join's second input, else the other.
+  const inputOf = (id, port = "in") => (doc.edges.find((e) => e.to === id && (port === "right") === (e.port === "right")) || {}).from;
 
   function changed(redraw = false) {
     if (redraw) drawAll();
@@ -201,18 +176,48 @@ function build(pipeline, datasets, session, setTitle) {
     const n = node(state.selected);
     if (!n) return replace(panel, h("p", { class: "muted" }, "Add a source to begin."));
     n.config = n.config || {};
-    const fields = Object.keys(schemaAt(inputsOf(n.id)[0]));
+    const key = panel.contains(document.activeElement) ? focusKey(document.activeElement) : "";
+    const processor = hasForm(n.type);
+    const asJson = processor && state.asJson;
+    const right = n.type === "join" ? joinInputs(doc, n, changed) : null;
     const form = n.type === "source" ? sourceForm(n, datasets, changed)
       : n.type === "destination" ? destinationForm(n, changed)
-        : n.type === "filter" ? filterForm(n.config, fields, changed) : jsonForm(n, changed);
-    const problem = state.problems[n.id];
+        : asJson || !processor ? jsonForm(n, changed)
+          : stepForm(n.type, { node: n, config: n.config, schema: schemaAt(inputOf(n.id)), right: schemaAt(inputOf(n.id, "right")), rightInput: right, session, changed });
+    const toggle = processor ? button("JSON", () => { state.asJson = !asJson; drawPanel(); }, { size: "sm", kind: "ghost", attrs: { "aria-pressed": String(asJson), title: "Edit the configuration as JSON", "data-json-toggle": "" } }) : null;
     replace(panel,
-      h("h3", {}, `${n.type}: ${n.name || n.id}`),
-      labelled("Name", input(n.name || "", (v) => { n.name = v || undefined; drawGraphOnly(); })),
-      n.type === "join" ? joinInputs(doc, n, changed) : null,
+      h("div", { class: "pl-panel-head" }, h("h3", {}, `${n.type}: ${n.name || n.id}`), toggle),
+      labelled("Name", input(n.name || "", (v) => { n.name = v || undefined; drawGraphOnly(); }, { "data-focus": "name" })),
+      asJson ? right : null,
       form,
-      problem ? h("p", { class: "field-error", "data-problem": "" }, problem) : null,
+      h("div", { "data-problems": "" }),
       canWrite && n.type !== "source" ? button("Remove this step", () => removeNode(n.id), { size: "sm", kind: "danger-outline" }) : null);
+    placeProblems();
+    refocus(panel, key);
+  }
+
+  // Each problem goes next to the input it names; the rest below the form.
+  function placeProblems() {
+    const n = node(state.selected);
+    const box = panel.querySelector("[data-problems]");
+    if (!n || !box) return;
+    const left = showProblems(panel, state.problems[n.id] || []);
+    replace(box, left.map((p) => h("p", { class: "field-error", "data-problem": "" }, p.field ? `${p.field}: ${p.message}` : p.message)));
+  }
+
+  // The runtime's problems when the server sent them, else errors[].field.
+  function problemsOf(error) {
+    const found = {};
+    const add = (id, p) => (found[id] = found[id] || []).push(p);
+    const listed = (error.problem && error.problem.problems) || [];
+    for (const p of listed) if (node(p.node)) add(p.node, p);
+    if (listed.length) return found;
+    for (const f of error.fields) {
+      const m = /^nodes\[(\d+)\]\.?(?:config\.?)?(.*)$/.exec(f.field);
+      const n = m && doc.nodes[Number(m[1])];
+      if (n) add(n.id, { field: m[2], message: f.message });
+    }
+    return found;
   }
 
   function drawGraphOnly() {
@@ -229,8 +234,8 @@ function build(pipeline, datasets, session, setTitle) {
   function addStep(type) {
     const at = node(state.selected);
     const id = uniqueId(type);
-    const fields = Object.keys(schemaAt(at && at.type === "destination" ? inputsOf(at.id)[0] : state.selected));
-    const created = { id, type, config: type === "destination" ? { output: { name: "result.csv" } } : defaults(type, fields) };
+    const schema = schemaAt(at && at.type === "destination" ? inputsOf(at.id)[0] : state.selected);
+    const created = { id, type, config: type === "destination" ? { output: { name: "result.csv" } } : defaults(type, schema) };
     doc.nodes.push(created);
     if (at && at.type === "destination") {
       for (const e of doc.edges) if (e.to === at.id) e.to = id;
@@ -277,15 +282,18 @@ function build(pipeline, datasets, session, setTitle) {
     } catch (error) {
       if (seq !== state.seq) return;
       previewNote.textContent = `Preview failed: ${error.detail || error.message}`;
-      const m = /nodes\[(\d+)\]/.exec((error.fields[0] || {}).field || "");
-      if (m) state.problems = { [doc.nodes[Number(m[1])].id]: error.fields[0].message };
+      state.problems = problemsOf(error);
+      drawGraphOnly();
+      placeProblems();
     }
   }
 
   function showPreview(id, found) {
+    const fieldsIn = () => JSON.stringify([schemaAt(inputOf(id)), schemaAt(inputOf(id, "right"))]);
+    const known = fieldsIn();
     state.problems = {};
     for (const [n, out] of Object.entries(found.nodes)) {
-      if (out.error) state.problems[n] = `${out.error.field ? `${out.error.field}: ` : ""}${out.error.message}`;
+      if (out.error) state.problems[n] = [out.error];
       else state.schemas[n] = out.schema;
     }
     const ins = inputsOf(id);
@@ -294,12 +302,12 @@ function build(pipeline, datasets, session, setTitle) {
     replace(before, h("h3", {}, `Before (${ins[0] || "none"})`), first && !first.error ? h("div", {}, h("p", { class: "muted", "data-count": "before" }, `${first.count} records`), grid(first.schema, first.rows, { label: "Before" })) : h("p", { class: "muted" }, "No input."));
     replace(after, h("h3", {}, `After (${id})`), self && !self.error
       ? h("div", {}, h("p", { class: "muted", "data-count": "after" }, `${self.count} records${self.rejects ? `, ${self.rejects.count} rejected` : ""}`), grid(self.schema, self.rows, { label: "After" }))
-      : h("p", { class: "field-error" }, state.problems[id] || "No output."));
+      : h("p", { class: "field-error" }, state.problems[id] ? state.problems[id][0].message : "No output."));
     previewNote.textContent = `Preview in ${Math.round(found.ms)} ms on the samples.`;
     drawGraphOnly();
-    const panelProblem = panel.querySelector("[data-problem]");
-    if (state.problems[id] && !panelProblem) drawPanel();
-    else if (!state.problems[id] && panelProblem) panelProblem.remove();
+    // The pickers offer the input's fields: draw them again once they are known.
+    if (fieldsIn() !== known) drawPanel();
+    else placeProblems();
   }
 
   async function save() {
@@ -313,11 +321,7 @@ function build(pipeline, datasets, session, setTitle) {
     } catch (error) {
       const items = error.fields.map((f) => h("li", {}, `${describe(f.field)}: ${f.message}`));
       replace(banner, h("div", { class: "form-error", role: "alert" }, h("p", { class: "form-error-title" }, "Not saved: nothing changed"), h("ul", {}, items.length ? items : [h("li", {}, error.detail)])));
-      state.problems = {};
-      for (const f of error.fields) {
-        const m = /nodes\[(\d+)\]/.exec(f.field);
-        if (m && doc.nodes[Number(m[1])]) state.problems[doc.nodes[Number(m[1])].id] = f.message;
-      }
+      state.problems = problemsOf(error);
       drawAll();
       return false;
     }
