@@ -65,7 +65,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=server, accept_downloads=True,
-                                  viewport={"width": 1500, "height": 950})  # fmt: skip
+                                  viewport={"width": 1280, "height": 800})  # fmt: skip
     context.set_default_timeout(10000)
     watch = Watch()
     page = context.new_page()
@@ -91,9 +91,14 @@ def people(tmp_path: Path) -> Path:
     return path
 
 
+def _choose(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_label("Find a function").fill(label)
+    page.locator(".dp-fn-list").get_by_role("button", name=label, exact=True).click()
+
+
 def _apply(page, column: str, label: str, **params: str) -> None:  # type: ignore[no-untyped-def]
     page.locator(".dp-col-name", has_text=column).first.click()
-    page.get_by_label("Apply a function").select_option(label=label)
+    _choose(page, label)
     for name, value in params.items():
         page.locator(".dp-function-form").get_by_label(name).fill(value)
     page.locator(".dp-function-form").get_by_role("button", name="Apply").click()
@@ -127,11 +132,9 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     page.get_by_text("10,000 rows in the sample").wait_for()
 
     page.locator(".dp-col-name", has_text="name").first.click()
-    page.get_by_label("Apply a function").select_option(
-        label="Remove the text matching a pattern"
-    )
+    _choose(page, "Remove the text matching a pattern")
     form = page.locator(".dp-function-form")
-    form.get_by_label("pattern").fill("(")
+    form.get_by_label("Pattern").fill("(")
     form.get_by_role("button", name="Apply").click()
     form.locator(".field-error").get_by_text(
         "is not a valid regular expression"
@@ -141,7 +144,7 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
 
     _apply(page, "name", "Remove trailing and leading characters")
     _apply(page, "name", "Change to upper case")
-    _apply(page, "zip", "Pad the text to a size", size="6")
+    _apply(page, "zip", "Pad the text to a size", Size="6")
     recipe = page.locator(".dp-recipe li")
     assert recipe.count() == 3
     assert page.locator(".dp-row").first.locator("td").nth(1).inner_text() == "NAME0"
@@ -156,10 +159,10 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert page.locator(".dp-row").first.locator("td").nth(2).inner_text() == "00000"
 
     page.locator('.dp-row[data-row-id="0"] td').nth(2).click()
-    page.get_by_label("Apply a function").select_option(label="Replace the cell value")
+    _choose(page, "Replace the cell value")
     form = page.locator(".dp-function-form")
     form.get_by_label("Apply to").select_option(label="The selected cell (row 1)")
-    form.get_by_label("value").fill("99999")
+    form.get_by_label("New value").fill("99999")
     form.get_by_role("button", name="Apply").click()
     settle(page)
     assert page.locator('.dp-row[data-row-id="0"] td').nth(2).inner_text() == "99999"
@@ -206,3 +209,101 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert lines[2] == "1,NAME1,00001,1.5"
     assert lines[4] == "3,CAROL,,x"
     assert len(lines) == ROWS + 1
+
+
+WIDE = ["id", "first_name", "last_name", "email", "city", "country", "zip",
+        "amount", "joined", "phone", "status", "notes"]  # fmt: skip
+
+
+@pytest.fixture
+def wide(tmp_path: Path) -> Path:
+    lines = [",".join(WIDE)]
+    lines += [
+        f"{i},Ann{i},Lee{i},ann{i}@example.com,Lyon,FR,{i:05d},{i * 2.5},"
+        f"2024-01-{i % 28 + 1:02d},+33 1 23 45 67 {i % 90 + 10},open,note {i}"
+        for i in range(200)
+    ]
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _upload(page, path: Path, name: str) -> object:  # type: ignore[no-untyped-def]
+    page.goto("/dataprep")
+    page.get_by_role("button", name="Upload a file").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("File").set_input_files(str(path))
+    dialog.get_by_label("Name", exact=True).fill(name)
+    dialog.get_by_role("button", name="Upload").click()
+    return dialog
+
+
+def _inside(inner, outer) -> bool:  # type: ignore[no-untyped-def]
+    a, b = inner.bounding_box(), outer.bounding_box()
+    return a["x"] >= b["x"] - 1 and a["x"] + a["width"] <= b["x"] + b["width"] + 1
+
+
+def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    _upload(page, wide, "wide")
+    page.get_by_role("heading", name="wide", level=1).wait_for(timeout=30000)
+    settle(page)
+
+    # At 1280x800 the page fits; the grid scrolls sideways inside its area.
+    scroller = page.locator(".dp-grid-scroll")
+    box = scroller.bounding_box()
+    assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800
+    side = page.locator(".dp-side").bounding_box()
+    assert side["x"] + side["width"] <= 1280 and side["y"] + side["height"] <= 800
+    last = page.locator(".dp-col", has_text="notes")
+    last.wait_for()
+    assert not _inside(last, scroller)
+    _shot(page, "10-wide-1280")
+    last.scroll_into_view_if_needed()
+    assert _inside(last, scroller)
+    _shot(page, "11-wide-scrolled")
+
+    # A decimal column: the functions that fit it, by category; then all.
+    page.locator(".dp-col-name", has_text="amount").first.click()
+    picker = page.locator(".dp-picker")
+    picker.get_by_text("functions fit a decimal column").wait_for()
+    functions = picker.locator(".dp-fn-list")
+    assert functions.get_by_role("heading", name="Math").is_visible()
+    assert not functions.get_by_role("button", name="Change to upper case").count()
+    _shot(page, "12-picker-decimal")
+    picker.get_by_label("Show all functions").check()
+    upper = functions.get_by_role("button", name="Change to upper case")
+    assert upper.is_visible()
+    picker.get_by_label("Find a function").fill("round")
+    assert functions.get_by_role("button").count() == 3
+    picker.get_by_label("Show all functions").uncheck()
+
+    # Labels, choice lists and fields that follow the choice beside them.
+    _choose(page, "Change the number format")
+    form = page.locator(".dp-function-form")
+    read = form.get_by_label("Number format read")
+    assert "European (1.234,5)" in read.inner_text()
+    assert not form.get_by_label("Thousands separator read").is_visible()
+    read.select_option(label="custom separators")
+    assert form.get_by_label("Thousands separator read").is_visible()
+    _shot(page, "13-number-format-form")
+    _choose(page, "Add a number")
+    form.get_by_label("With").select_option(label="another column")
+    assert not form.get_by_label("Value", exact=True).is_visible()
+    other = form.get_by_label("Other column")
+    assert "zip" in other.inner_text()
+    other.select_option("id")
+    form.get_by_label("Write the result to the new column amount_").check()
+    form.get_by_role("button", name="Apply").click()
+    page.locator(".dp-col-name", has_text="amount_").first.wait_for()
+    assert page.locator(".dp-recipe li").count() == 1
+    _shot(page, "14-applied")
+
+    # The name is taken: say so, and offer the dataset or a free name.
+    dialog = _upload(page, wide, "wide")
+    dialog.get_by_text("A dataset named wide already exists.").wait_for()
+    assert dialog.get_by_role("button", name="Upload as wide 2").is_visible()
+    _shot(page, "15-name-taken")
+    dialog.get_by_role("button", name="Open the dataset wide").click()
+    page.get_by_role("heading", name="wide", level=1).wait_for()
+    assert page.locator(".dp-recipe li").count() == 1

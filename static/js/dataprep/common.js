@@ -13,18 +13,30 @@ export function enc(id) {
   return encodeURIComponent(id);
 }
 
-/** Upload a file as is (streamed by the server) and return the JSON answer. */
-export async function uploadFile(session, path, file, query) {
-  const response = await fetch(apiUrl(path, query), {
-    method: "POST",
-    headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": session.me.csrf_token || "", Accept: "application/json" },
-    body: file,
-    credentials: "same-origin",
+function answer(xhr) {
+  try {
+    return xhr.responseText ? JSON.parse(xhr.responseText) : {};
+  } catch {
+    return { detail: `${xhr.status} ${xhr.statusText}` };
+  }
+}
+
+/**
+ * Upload a file as is (streamed by the server) and return the JSON answer.
+ * XMLHttpRequest, not fetch, for its upload progress: onProgress(sent, total).
+ */
+export function uploadFile(session, path, file, query, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", apiUrl(path, query));
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.setRequestHeader("X-CSRF-Token", session.me.csrf_token || "");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded, e.total || file.size));
+    xhr.addEventListener("load", () => (xhr.status < 400 ? resolve(answer(xhr)) : reject(new ApiError(xhr.status, answer(xhr)))));
+    xhr.addEventListener("error", () => reject(new ApiError(0, { title: "Network error", detail: "the server cannot be reached; check your connection" })));
+    xhr.send(file);
   });
-  const text = await response.text();
-  const body = text ? JSON.parse(text) : {};
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
 }
 
 /** The text a cell shows: empty cells stay empty, everything else as text. */

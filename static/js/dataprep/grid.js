@@ -34,7 +34,17 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
   const scroller = h("div", { class: "dp-grid-scroll", tabindex: "0", role: "region", "aria-label": "Prepared sample" });
   const table = h("table", { class: "dp-grid" });
   const status = h("p", { class: "dp-grid-status", role: "status" });
-  const more = h("button", { type: "button", class: "btn btn-secondary btn-sm", hidden: true, onclick: () => onMore && onMore() }, "Fetch more rows");
+  const more = h("button", { type: "button", class: "btn btn-secondary btn-sm", hidden: true, onclick: () => fetchMore() }, "Fetch more rows");
+  const fetchMore = async () => {
+    more.disabled = true;
+    more.textContent = "Reading more rows…";
+    try {
+      await onMore();
+    } finally {
+      more.disabled = false;
+      more.textContent = "Fetch more rows";
+    }
+  };
   scroller.append(table);
   const state = { meta: null, pages: new Map(), filter: null, selected: null, cell: null, loadingPages: new Set(), frame: 0 };
 
@@ -138,7 +148,14 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
     return page;
   }
 
-  scroller.addEventListener("scroll", schedule, { passive: true });
+  // Only a vertical scroll changes the rows in view; a sideways one must not
+  // redraw the header (and close a column menu open in it).
+  let lastTop = 0;
+  scroller.addEventListener("scroll", () => {
+    if (scroller.scrollTop === lastTop) return;
+    lastTop = scroller.scrollTop;
+    schedule();
+  }, { passive: true });
 
   return {
     el: h("div", { class: "dp-grid-wrap" }, scroller, h("div", { class: "dp-grid-foot" }, status, more)),

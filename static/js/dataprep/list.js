@@ -1,11 +1,12 @@
 // Preparations: the list, with "prepare a dataset" and "upload a file".
 
-import { api, listAll } from "../api.js";
-import { h, timeEl } from "../dom.js";
-import { formDialog } from "../ui/dialog.js";
+import { api, ApiError, listAll } from "../api.js";
+import { h, replace, timeEl } from "../dom.js";
+import { formDialog, openDialog } from "../ui/dialog.js";
+import { createForm } from "../ui/form.js";
 import { listView } from "../ui/list.js";
 import { button } from "../ui/page.js";
-import { toast } from "../ui/toast.js";
+import { toast, toastError } from "../ui/toast.js";
 import { enc, uploadFile, useStyles } from "./common.js";
 
 async function prepareDataset(navigate) {
@@ -37,26 +38,108 @@ function fileField() {
   };
 }
 
-async function uploadDialog(session, navigate) {
-  const made = await formDialog({
+/** The dataset of that exact name, if the inventory has one. */
+async function datasetNamed(name) {
+  const page = await api.get("/datasets", { q: name, limit: 100 });
+  return { found: page.items.find((d) => d.name === name) || null, names: new Set(page.items.map((d) => d.name)) };
+}
+
+function freeName(name, names) {
+  for (let n = 2; ; n += 1) if (!names.has(`${name} ${n}`)) return `${name} ${n}`;
+}
+
+/** Open the dataset's preparation, or prepare it when it has none yet. */
+async function openDataset(dataset, navigate) {
+  const page = await api.get("/preparations", { dataset_id: dataset.id, limit: 1 });
+  const prep = page.items[0] || (await api.post("/preparations", { name: dataset.name, dataset_id: dataset.id }));
+  navigate(`/dataprep/${enc(prep.id)}`);
+}
+
+function uploadProgress() {
+  const bar = h("progress", { class: "dp-progress", max: 100, "aria-label": "Upload progress" });
+  const text = h("p", { class: "dp-run-status", role: "status" });
+  const el = h("div", { class: "dp-upload-progress", hidden: true }, bar, text);
+  return {
+    el,
+    show(sent, total) {
+      el.hidden = false;
+      if (sent < total) {
+        bar.max = total;
+        bar.value = sent;
+        text.textContent = `Uploading: ${Math.floor((sent / total) * 100)}% of ${megabytes(total)}`;
+      } else {
+        bar.removeAttribute("value");
+        text.textContent = "Uploaded; reading the file and its sample…";
+      }
+    },
+    hide() {
+      el.hidden = true;
+    },
+  };
+}
+
+function megabytes(bytes) {
+  return `${(bytes / 1048576).toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`;
+}
+
+function uploadDialog(session, navigate) {
+  let form;
+  const progress = uploadProgress();
+  const conflict = h("div", { class: "dp-conflict", hidden: true });
+  const nameTaken = (name) => new ApiError(409, { code: "conflict", detail: `a dataset named ${name} already exists`, errors: [{ field: "name", message: `a dataset named ${name} already exists` }] });
+
+  // The name is taken: offer the dataset that has it, or the next free name.
+  async function offer(name, close) {
+    const { found, names } = await datasetNamed(name).catch(() => ({ found: null, names: new Set([name]) }));
+    const other = freeName(name, names);
+    replace(conflict,
+      h("p", {}, `A dataset named ${name} already exists.`),
+      h("div", { class: "dp-conflict-actions" },
+        found ? button(`Open the dataset ${name}`, () => openDataset(found, navigate).then(() => close(null), toastError), { kind: "primary" }) : null,
+        button(`Upload as ${other}`, () => {
+          form.input("name").value = other;
+          form.el.requestSubmit();
+        })));
+    conflict.hidden = false;
+  }
+
+  const { close, done } = openDialog({
     title: "Upload a file",
     description: "The file becomes a dataset of the inventory, opened in the grid.",
-    submitLabel: "Upload",
-    fields: [
-      fileField(),
-      { name: "name", label: "Name", hint: "The file's name if empty." },
-      { name: "sheet", label: "Sheet", hint: "For a workbook: the sheet to read; the first if empty." },
-    ],
-    onSubmit: async (v) => {
-      if (!v.file) throw Object.assign(new Error("choose a file"), { fields: [] });
-      const name = v.name || v.file.name.replace(/\.[^.]+$/, "");
-      return uploadFile(session, "/preparations/upload", v.file, { name, filename: v.file.name, sheet: v.sheet });
+    body: (closeDialog) => {
+      form = createForm({
+        fields: [
+          fileField(),
+          { name: "name", label: "Name", hint: "The file's name if empty." },
+          { name: "sheet", label: "Sheet", hint: "For a workbook: the sheet to read; the first if empty." },
+        ],
+        submitLabel: "Upload",
+        onCancel: () => closeDialog(null),
+        onSubmit: async (v) => {
+          if (!v.file) throw new ApiError(400, { detail: "choose a file", errors: [{ field: "file", message: "choose a file to upload" }] });
+          const name = v.name || v.file.name.replace(/\.[^.]+$/, "");
+          conflict.hidden = true;
+          try {
+            if (session.can("datasets:read") && (await datasetNamed(name)).found) throw nameTaken(name);
+            return await uploadFile(session, "/preparations/upload", v.file, { name, filename: v.file.name, sheet: v.sheet }, progress.show);
+          } catch (error) {
+            progress.hide();
+            if (error.status === 409) await offer(name, closeDialog);
+            throw error.status === 409 && !error.fields.length ? nameTaken(name) : error;
+          }
+        },
+        onDone: (made) => closeDialog(made),
+      });
+      return h("div", { class: "dp-upload" }, conflict, form.el, progress.el);
     },
+    onOpen: () => form.focus(),
   });
-  if (made) {
+  done.then((made) => {
+    if (!made) return;
     toast(`${made.name} is ready.`);
     navigate(`/dataprep/${enc(made.id)}`);
-  }
+  });
+  return close;
 }
 
 export default function preparations({ session, navigate }) {
@@ -65,7 +148,7 @@ export default function preparations({ session, navigate }) {
   const actions = can
     ? [
       session.can("datasets:write") ? button("Upload a file", () => uploadDialog(session, navigate), { iconName: "plus" }) : null,
-      button("Prepare a dataset", () => prepareDataset(navigate), { kind: "primary", iconName: "plus" }),
+      button("Prepare a dataset", () => prepareDataset(navigate).catch(toastError), { kind: "primary", iconName: "plus" }),
     ]
     : [];
   return listView({

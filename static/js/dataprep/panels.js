@@ -1,10 +1,11 @@
 // The side panels: a column's profile and suggestions, the function picker
 // with its parameter form, and the recipe (the list of steps).
 
-import { api, apiUrl } from "../api.js";
+import { api, ApiError, apiUrl } from "../api.js";
 import { h, replace, svg } from "../dom.js";
 import { createForm } from "../ui/form.js";
 import { button, loading } from "../ui/page.js";
+import { checklist } from "../ui/pickers.js";
 import { cellText, count, enc } from "./common.js";
 
 function histogram(bins) {
@@ -47,42 +48,95 @@ export async function suggestionsPanel(prepId, column, apply) {
     h("li", {}, button(`${s.function.replaceAll("_", " ")}`, () => apply({ function: s.function, column: s.column, params: s.params }), { size: "sm" }), h("span", { class: "muted" }, ` ${s.reason}`))));
 }
 
+// Parameters the form fills in itself: the column's type from its header,
+// the grid's filter.
+const AUTOMATIC = (param) => (param.name === "type" && param.type === "any") || param.name === "filter";
+
+function options(param) {
+  return param.choice_labels.map((c) => ({ value: c.value, label: c.label }));
+}
+
+function checks(values, chosen) {
+  return {
+    type: "custom",
+    render: () => checklist({ options: values, selected: chosen || [], name: "parts" }),
+  };
+}
+
 function paramField(param, columns, value, datasets) {
-  const name = `params.${param.name}`;
-  const base = { name, label: param.name.replaceAll("_", " "), hint: param.description || undefined, required: param.required, value: value ?? param.default ?? "" };
-  if (param.type === "boolean") return { ...base, type: "checkbox", required: false, value: Boolean(value ?? param.default) };
+  const current = value ?? param.default;
+  const base = { name: `params.${param.name}`, label: param.label || param.name, hint: param.description || undefined, required: param.required, value: current ?? "" };
+  const none = { value: "", label: "—" };
+  if (param.type === "boolean") return { ...base, type: "checkbox", required: false, value: Boolean(current) };
   if (param.type === "integer" || param.type === "number") return { ...base, type: "number" };
-  if (param.type === "choice" && param.choices.length) return { ...base, type: "select", options: param.choices.map((c) => ({ value: c, label: c })) };
-  if (param.name === "dataset" && datasets) return { ...base, type: "select", options: [{ value: "", label: "—" }, ...datasets.map((d) => ({ value: d.id, label: d.name }))] };
-  if (param.type === "column") return { ...base, type: "select", options: [{ value: "", label: "—" }, ...columns.map((c) => ({ value: c, label: c }))] };
-  if (["columns", "list"].includes(param.type)) return { ...base, hint: `${param.description || ""} Separate with commas.`.trim(), value: Array.isArray(value ?? param.default) ? (value ?? param.default).join(", ") : "" };
-  if (["mapping", "any"].includes(param.type) && param.name === "filter") return { ...base, type: "textarea", rows: 3, value: value ? JSON.stringify(value) : "" };
-  if (param.type === "mapping") return { ...base, type: "textarea", rows: 3, value: value ? JSON.stringify(value) : "" };
+  if (param.type === "choice") return { ...base, type: "select", options: param.required && !current ? [none, ...options(param)] : options(param) };
+  if (param.name === "dataset" && datasets) return { ...base, type: "select", options: [none, ...datasets.map((d) => ({ value: d.id, label: d.name }))] };
+  if (param.type === "column") return { ...base, type: "select", options: [none, ...columns.map((c) => ({ value: c, label: c }))] };
+  if (param.type === "columns") return { ...base, ...checks(columns.map((c) => ({ value: c, label: c })), current) };
+  if (param.type === "list" && param.choices.length) return { ...base, ...checks(options(param), current) };
+  if (param.type === "list") return { ...base, hint: `${param.description ? `${param.description}; ` : ""}separate them with commas`, value: Array.isArray(current) ? current.join(", ") : "" };
+  if (param.type === "mapping") return { ...base, type: "textarea", rows: 3, hint: `${param.description || ""} (JSON)`.trim(), value: current ? JSON.stringify(current) : "" };
   return base;
 }
 
-function readParams(fn, values) {
+function shown(param, values) {
+  const when = param.shown_when;
+  return !when || when.values.includes(String(values[`params.${when.param}`]));
+}
+
+function readParams(fn, values, column) {
   const params = {};
   for (const param of fn.params) {
+    if (param.name === "type" && param.type === "any" && column) params.type = { type: column.type.type, format: column.type.format };
+    if (AUTOMATIC(param) || !shown(param, values)) continue;
     let v = values[`params.${param.name}`];
-    if (v === "" || v === null || v === undefined) continue;
-    if (["columns", "list"].includes(param.type)) v = String(v).split(",").map((x) => x.trim()).filter(Boolean);
-    if (param.type === "mapping" || param.name === "filter") v = JSON.parse(v);
+    if (v === "" || v === null || v === undefined || (Array.isArray(v) && !v.length && !param.required)) continue;
+    if (param.type === "list" && !param.choices.length) v = String(v).split(",").map((x) => x.trim()).filter(Boolean);
+    if (param.type === "mapping") v = parseJson(param, v);
     params[param.name] = v;
   }
   return params;
 }
 
+function parseJson(param, text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, { detail: `${param.label} is not valid JSON`, errors: [{ field: `params.${param.name}`, message: "is not valid JSON" }] });
+  }
+}
+
+// Hide the fields that do not apply to the choice beside them ("Other
+// column" only while "With" is "another column").
+function followChoices(fn, form) {
+  const sync = () => {
+    const values = form.values();
+    for (const param of fn.params) {
+      const input = form.input(`params.${param.name}`);
+      if (input) input.closest(".field").hidden = !shown(param, values);
+    }
+  };
+  for (const param of fn.params) {
+    if (param.type === "choice") form.input(`params.${param.name}`)?.addEventListener("change", sync);
+  }
+  sync();
+}
+
 /** The parameter form of one function; onSubmit gets {params, target, new_column}. */
-export function functionForm(fn, { columns, step = null, targets, datasets, onSubmit }) {
-  const fields = fn.params.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined, fn.name === "lookup" ? datasets : null));
+export function functionForm(fn, { columns, column = null, step = null, targets, datasets, onSubmit }) {
+  const visible = fn.params.filter((p) => !AUTOMATIC(p));
+  const fields = visible.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined, fn.name === "lookup" ? datasets : null));
   if (targets && targets.length) fields.unshift({ name: "target", label: "Apply to", type: "select", options: targets });
-  if (fn.new_column) fields.push({ name: "new_column", label: `Write to a new column (${fn.new_column})`, type: "checkbox", value: Boolean(step && step.new_column) });
-  return createForm({
+  const target = column ? `${column.name}_${fn.new_column}` : `a new column (…_${fn.new_column})`;
+  if (fn.new_column && !fn.creates) fields.push({ name: "new_column", label: `Write the result to ${column ? `the new column ${target}` : target}`, type: "checkbox", value: Boolean(step && step.new_column) });
+  const note = fn.params.some((p) => p.name === "filter") ? h("p", { class: "field-hint" }, "Uses the rows of the filter above the grid.") : null;
+  const form = createForm({
     fields,
     submitLabel: step ? "Save the step" : "Apply",
-    onSubmit: (values) => onSubmit({ params: readParams(fn, values), target: values.target, new_column: values.new_column || undefined }),
+    onSubmit: (values) => onSubmit({ params: readParams(fn, values, column), target: values.target, new_column: values.new_column || undefined }),
   });
+  followChoices(fn, form);
+  return { ...form, el: note ? h("div", {}, note, form.el) : form.el };
 }
 
 export function recipePanel(prep, functions, { onToggle, onMove, onDelete, onEdit }) {

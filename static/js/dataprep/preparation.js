@@ -11,6 +11,7 @@ import { enc, useStyles } from "./common.js";
 import { createFilterBar } from "./filter.js";
 import { createGrid } from "./grid.js";
 import { functionForm, profilePanel, recipePanel, runsPanel, suggestionsPanel } from "./panels.js";
+import { functionPicker } from "./picker.js";
 import { openRunDialog } from "./run.js";
 
 export default async function preparation({ params, session, setTitle, navigate }) {
@@ -25,6 +26,7 @@ export default async function preparation({ params, session, setTitle, navigate 
   let prep = initial;
   let column = null;
   let cell = null;
+  const pickerState = { query: "", all: false, chosen: null };
   setTitle(prep.name);
 
   const columnCard = h("section", { class: "dp-card", "aria-label": "Column" });
@@ -145,22 +147,22 @@ export default async function preparation({ params, session, setTitle, navigate 
     return step;
   }
 
-  function picker() {
-    const formArea = h("div", { class: "dp-function-form" });
-    const groups = new Map();
-    for (const fn of functions.values()) {
-      if (!groups.has(fn.category)) groups.set(fn.category, []);
-      groups.get(fn.category).push(fn);
-    }
-    const select = h("select", { class: "input", id: "dp-function" }, h("option", { value: "" }, "Choose a function…"),
-      [...groups].map(([category, fns]) => h("optgroup", { label: category }, fns.map((f) => h("option", { value: f.name }, f.label)))));
-    select.addEventListener("change", () => {
-      const fn = functions.get(select.value);
-      if (!fn) return replace(formArea);
-      const form = functionForm(fn, { columns: grid.meta.columns.map((c) => c.name), targets: targetsFor(fn), datasets, onSubmit: (v) => addStep(stepOf(fn, v)) });
-      replace(formArea, h("p", { class: "muted" }, fn.description), form.el);
+  function picker(meta) {
+    return functionPicker({
+      functions,
+      column: meta,
+      state: pickerState,
+      onChoose: (fn) => functionForm(fn, {
+        columns: grid.meta.columns.map((c) => c.name),
+        column: meta,
+        targets: targetsFor(fn),
+        datasets,
+        onSubmit: async (v) => {
+          pickerState.chosen = null;
+          await addStep(stepOf(fn, v));
+        },
+      }).el,
     });
-    return h("div", { class: "dp-picker" }, h("label", { class: "label", for: "dp-function" }, "Apply a function"), select, formArea);
   }
 
   async function drawColumn() {
@@ -176,7 +178,7 @@ export default async function preparation({ params, session, setTitle, navigate 
       columnCard,
       h("h2", { class: "dp-h" }, `Column ${shown}`),
       h("p", { class: "muted" }, `${meta.type.type} · ${meta.quality.valid} valid, ${meta.quality.invalid} invalid, ${meta.quality.empty} empty`),
-      canWrite ? picker() : null,
+      canWrite ? picker(meta) : null,
       h("h3", { class: "dp-h3" }, "Suggestions"), suggestArea,
       h("h3", { class: "dp-h3" }, "Profile"), profileArea,
     );
@@ -216,6 +218,7 @@ export default async function preparation({ params, session, setTitle, navigate 
       title: `Edit: ${fn.label}`,
       body: (close) => functionForm(fn, {
         columns: grid.meta.columns.map((c) => c.name),
+        column: grid.meta.columns.find((c) => c.name === step.column) || null,
         step,
         datasets,
         onSubmit: async (v) => {

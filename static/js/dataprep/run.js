@@ -1,11 +1,12 @@
 // The run dialog: export options, then a live progress bar fed by
 // server-sent events, a cancel button and, at the end, the download link.
 
-import { api, apiUrl } from "../api.js";
+import { api, ApiError, apiUrl } from "../api.js";
 import { h, replace } from "../dom.js";
 import { openDialog } from "../ui/dialog.js";
 import { createForm } from "../ui/form.js";
 import { button } from "../ui/page.js";
+import { toastError } from "../ui/toast.js";
 import { count, enc } from "./common.js";
 
 const FIELDS = [
@@ -47,7 +48,7 @@ function follow(run, area) {
   const bar = h("progress", { class: "dp-progress", max: 100, value: 0, "aria-label": "Run progress" });
   const text = h("p", { role: "status", class: "dp-run-status" }, "Queued…");
   const end = h("div", { class: "dp-run-end" });
-  const cancel = button("Cancel the run", () => api.post(`/dataprep/runs/${enc(run.id)}/cancel`).catch(() => {}), { kind: "danger" });
+  const cancel = button("Cancel the run", () => api.post(`/dataprep/runs/${enc(run.id)}/cancel`).catch(toastError), { kind: "danger" });
   replace(area, bar, text, h("div", { class: "dp-run-actions" }, cancel), end);
   const show = (done, total, stage) => {
     if (total) {
@@ -76,7 +77,10 @@ function follow(run, area) {
     },
   };
   readEvents(apiUrl(`/dataprep/runs/${enc(run.id)}/events`), handlers, controller.signal).catch((error) => {
-    if (error.name !== "AbortError") text.textContent = "Lost the connection to the run; reopen the dialog to follow it.";
+    if (error.name === "AbortError") return;
+    text.textContent = error instanceof ApiError
+      ? `Cannot follow the run: ${error.message}.`
+      : "Lost the connection to the run; reopen the dialog to follow it.";
   });
   return () => controller.abort();
 }
@@ -85,6 +89,7 @@ function follow(run, area) {
 // and closing the dialog aborts it like any other request.
 async function readEvents(url, handlers, signal) {
   const response = await fetch(url, { credentials: "same-origin", signal, headers: { Accept: "text/event-stream" } });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   for (;;) {
