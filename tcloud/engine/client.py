@@ -16,6 +16,7 @@ import hashlib
 import logging
 import random
 import time
+from collections import OrderedDict
 from typing import Any
 
 import aiohttp
@@ -33,6 +34,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 FLUSH_SECONDS = 0.2
 EXIT_TERMINAL = 3
+# Artifact versions kept in memory, at most this many bytes in all.
+ARTIFACT_CACHE_BYTES = 64 << 20
 
 
 class Terminal(Exception):
@@ -69,6 +72,11 @@ class EngineClient:
         self._http: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.stopping = False
+        self.features: frozenset[str] = frozenset()
+        self._sending: dict[str, set[asyncio.Task[Any]]] = {}
+        # Artifact versions are immutable and named by their checksum, so a
+        # task run again needs no second download.
+        self._artifacts: OrderedDict[str, bytes] = OrderedDict()
 
     async def run_forever(self) -> int:
         """Stay connected until stopped or refused; return the exit status."""
@@ -174,6 +182,7 @@ class EngineClient:
         if message.type != p.WELCOME:
             return False
         self.heartbeat = float(message.body.get("heartbeat_seconds", 5.0))
+        self.features = frozenset(map(str, message.body.get("features") or ()))
         self.peer, self.last_seen = peer, time.monotonic()
         log.info("connected engine=%s", self.state.engine_id)
         self._resend_unacked()
@@ -264,9 +273,18 @@ class EngineClient:
             peer = self.peer
             if peer is not None and not peer.closed:
                 body = {"execution_id": exec_id, **event}
-                self._spawn(self._notify(peer, body))
+                sending = self._sending.setdefault(exec_id, set())
+                task = self._spawn(self._notify(peer, body))
+                sending.add(task)
+                task.add_done_callback(sending.discard)
 
         return emit
+
+    async def _sent(self, exec_id: str) -> None:
+        """Wait until the events of an execution emitted so far have gone out."""
+        pending = self._sending.pop(exec_id, set())
+        if pending:
+            await asyncio.wait(pending)
 
     async def _notify(self, peer: p.Peer, body: dict[str, Any]) -> None:
         with contextlib.suppress(ConnectionError, RuntimeError):
@@ -292,7 +310,7 @@ class EngineClient:
             "system",
         )
         job.flush()
-        await self._upload(job, "log", "\n".join(job.log).encode() + b"\n")
+        full_log = "\n".join(job.log) + "\n"
         body = {
             "kind": "finished",
             "status": outcome.status,
@@ -301,7 +319,14 @@ class EngineClient:
             "result": outcome.result,
             **job.metrics,
         }
+        inline = p.FEATURE_INLINE_LOG in self.features
+        if inline and len(full_log.encode()) <= p.INLINE_LOG_BYTES:
+            body["log"] = full_log
+        else:
+            await self._upload(job, "log", full_log.encode())
         self.unacked[job.id] = body
+        # The last log lines go before the finish, which closes the execution.
+        await self._sent(job.id)
         await self._send_finished(job.id, body)
 
     async def _flush(self, job: runner.Job) -> None:
@@ -343,6 +368,17 @@ class EngineClient:
         )
 
     async def _fetch(self, artifact: dict[str, Any]) -> bytes:
+        kept = self._artifacts.get(str(artifact["sha256"]))
+        if kept is not None:
+            self._artifacts.move_to_end(str(artifact["sha256"]))
+            return kept
+        content = await self._download(artifact)
+        self._artifacts[str(artifact["sha256"])] = content
+        while sum(map(len, self._artifacts.values())) > ARTIFACT_CACHE_BYTES:
+            self._artifacts.popitem(last=False)
+        return content
+
+    async def _download(self, artifact: dict[str, Any]) -> bytes:
         assert self._http is not None
         url = self.state.url.rstrip("/") + artifact["path"]
         async with self._http.get(url, headers=self._auth()) as response:

@@ -10,7 +10,9 @@ request it answers in `re`. Requests wait for their reply with a time-out.
     server -> engine  run        an execution to start (reply: accepted)
     server -> engine  cancel     stop an execution (reply: cancelling)
     server -> engine  status     what the engine runs now (reply)
-    engine -> server  event      running, metrics, log, finished
+    engine -> server  event      running, metrics, log, finished (with the
+                                 full log inline, when the welcome lists
+                                 the "inline-log" feature and it is small)
     engine -> server  upload     ask for a single-use upload token (reply)
     either way        reply      the answer to a request (`re` = its id)
     either way        error      a request could not be answered
@@ -47,6 +49,11 @@ ERROR = "error"
 
 CAP_PLAN = "plan"
 CAP_PYTHON = "python"
+
+# Features a server names in its welcome; an engine uses only those.
+FEATURE_INLINE_LOG = "inline-log"
+# The largest full log sent inside a finished event (larger ones are uploaded).
+INLINE_LOG_BYTES = 1 << 20
 
 EXECUTION_EVENTS = ("accepted", "running", "metrics", "log", "finished")
 FINAL_STATUSES = ("succeeded", "failed", "cancelled")

@@ -198,6 +198,7 @@ class Hub:
                 "protocol": p.PROTOCOL_VERSION,
                 "server_version": __version__,
                 "heartbeat_seconds": self.settings.heartbeat_seconds,
+                "features": [p.FEATURE_INLINE_LOG],
             },
         )
         await self._record_hello(conn)
@@ -707,6 +708,14 @@ class Hub:
             extra["started_at"] = now_iso()
         error = str(body.get("error") or "")[:2000]
         await self._finish_row(db, conn, exec_id, str(status), error, extra)
+        log_text = body.get("log")
+        if isinstance(log_text, str) and len(log_text) <= p.INLINE_LOG_BYTES:
+            # A small full log rides on the finish itself: no token, no upload.
+            # It is kept after the status is out; until then the log lines
+            # stored live give the same text.
+            await self.repository.keep_file(
+                db, conn.tenant_id, exec_id, "log", log_text.encode()
+            )
 
     async def _upload_grant(self, conn: Connection, message: p.Message) -> None:
         exec_id = str(message.body.get("execution_id", ""))

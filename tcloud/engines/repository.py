@@ -22,7 +22,7 @@ from tcloud.engines import service, store
 from tcloud.engines.errors import EngineRefused
 from tcloud.platform import people
 from tcloud.platform.context import Platform
-from tcloud.platform.db import Row
+from tcloud.platform.db import Database, Row
 from tcloud.platform.errors import Invalid, NotFound
 from tcloud.platform.ids import digest
 
@@ -112,26 +112,25 @@ class Repository:
             async with db.transaction() as tx:
                 if not await store.use_upload_token(tx, claims["jti"]):
                     raise EngineRefused("this upload token was already used")
-            key = await self._keep(tenant_id, claims["sub"], claims["kind"], content)
-            async with db.transaction() as tx:
-                await store.put_execution_file(
-                    tx, claims["sub"], claims["kind"], b"" if key else content, key
-                )
+            await self.keep_file(db, tenant_id, claims["sub"], claims["kind"], content)
         return {
             "execution_id": claims["sub"],
             "kind": claims["kind"],
             "size": len(content),
         }
 
-    async def _keep(
-        self, tenant_id: str, exec_id: str, kind: str, content: bytes
-    ) -> str:
-        """Put an uploaded file in the blob store; return its key ("" if none)."""
-        if self.platform.blobs is None:
-            return ""
-        key = f"executions/{exec_id}/{kind}"
-        await self.platform.blobs.put_bytes(tenant_id, key, content)
-        return key
+    async def keep_file(
+        self, db: Database, tenant_id: str, exec_id: str, kind: str, content: bytes
+    ) -> None:
+        """Keep a file of an execution: in the blob store, else in its row."""
+        key = ""
+        if self.platform.blobs is not None:
+            key = f"executions/{exec_id}/{kind}"
+            await self.platform.blobs.put_bytes(tenant_id, key, content)
+        async with db.transaction() as tx:
+            await store.put_execution_file(
+                tx, exec_id, kind, b"" if key else content, key
+            )
 
     async def artifact(
         self, request: web.Request, version_id: str

@@ -483,14 +483,22 @@ async def update_task(ctx: TenantContext, task_id: str, body: Row) -> Row:
         fields["parameters"] = store.dumps(body["parameters"])
     if "secrets" in body:
         cipher = await ctx.cipher()
-        fields["secrets"] = cipher.seal(SECRETS_PURPOSE, orjson.dumps(body["secrets"]))
-        fields["secret_names"] = store.dumps(sorted(body["secrets"]))
-    if "cron" in body:
+        kept = orjson.loads(cipher.open(SECRETS_PURPOSE, row["secrets"]))
+        if kept != body["secrets"]:
+            sealed = cipher.seal(SECRETS_PURPOSE, orjson.dumps(body["secrets"]))
+            fields["secrets"] = sealed
+            fields["secret_names"] = store.dumps(sorted(body["secrets"]))
+    if "cron" in body and body["cron"] != row["cron"]:
         fields["cron"], fields["next_run_at"] = body["cron"], _next_run(body["cron"])
     if body.get("artifact_version_id") or body.get("artifact_version"):
         version = await _version_for(ctx, {"artifact_id": row["artifact_id"], **body})
         fields["artifact_version_id"] = version["id"]
     fields.update(_retry_fields(body))
+    # What already holds is no change: a pipeline run on an unchanged task
+    # (the same version and secrets) writes nothing and audits nothing.
+    fields = {k: v for k, v in fields.items() if k == "secrets" or row.get(k) != v}
+    if not fields:
+        return await get_task(ctx, task_id)
     async with ctx.db.transaction() as tx:
         await store.update_task(tx, task_id, fields)
         await audit.record(

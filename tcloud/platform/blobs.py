@@ -262,8 +262,7 @@ class LocalBackend:
             async for chunk in chunks:
                 await asyncio.to_thread(fh.write, chunk)
                 size += len(chunk)
-            await asyncio.to_thread(_close_durably, fh)
-            await asyncio.to_thread(_move_into_place, tmp, target)
+            await asyncio.to_thread(_finish_write, fh, tmp, target)
         except BaseException:
             await asyncio.to_thread(_discard, fh, tmp)
             raise
@@ -344,6 +343,11 @@ def _close_durably(fh: IO[bytes]) -> None:
     fh.flush()
     os.fsync(fh.fileno())
     fh.close()
+
+
+def _finish_write(fh: IO[bytes], tmp: Path, target: Path) -> None:
+    _close_durably(fh)
+    _move_into_place(tmp, target)
 
 
 def _move_into_place(tmp: Path, target: Path) -> None:

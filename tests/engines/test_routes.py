@@ -302,6 +302,13 @@ async def test_tasks_are_changed_and_deleted(admin) -> None:
     changed = await admin.json(
         "PATCH", f"/tasks/{task['id']}", json={"cron": "0 2 * * *", "enabled": False}
     )
+    same = await admin.json(
+        "PATCH", f"/tasks/{task['id']}",
+        json={"cron": "0 2 * * *", "enabled": False, "secrets": {}},
+    )  # fmt: skip
+    audited = await admin.json("GET", "/audit", params={"object_id": task["id"]})
+    updates = [e for e in audited["items"] if e["action"] == "task.update"]
+    assert same["cron"] == "0 2 * * *" and len(updates) == 1  # no change, no event
     wrong = await admin.json(
         "PATCH", f"/tasks/{task['id']}", 400, json={"engine_id": "eng_nope"}
     )
