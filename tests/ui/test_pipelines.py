@@ -137,6 +137,7 @@ SHOP = "id,city,amount,tags,day\n" + "".join(
     for i in range(1, 31)
 )
 REGIONS = "city,region\nParis,IDF\nLyon,ARA\nNice,PACA\n"
+TIDY = {"fields": ["city"], "operations": ["trim", "title"]}
 
 
 def upload(api, name: str, text: str) -> dict:  # type: ignore[no-untyped-def]
@@ -152,8 +153,9 @@ def upload(api, name: str, text: str) -> dict:  # type: ignore[no-untyped-def]
 
 
 def open_pipeline(page, api, nodes: list, edges: list) -> dict:  # type: ignore[no-untyped-def]
-    made = api.call("POST", "/pipelines", {"name": unique("Shop"),
-                    "document": {"nodes": nodes, "edges": edges}}, status=201)  # fmt: skip
+    document = {"nodes": nodes, "edges": edges}
+    body = {"name": unique("Shop"), "document": document}
+    made = api.call("POST", "/pipelines", body, status=201)
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page)
     page.goto(f"/pipelines/{made['id']}")
@@ -166,11 +168,23 @@ def pick(page, node: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("heading", name=node, level=3).wait_for()
 
 
-def add(page, step: str) -> None:  # type: ignore[no-untyped-def]
+def add(page, step: str, previewed: bool = True) -> None:  # type: ignore[no-untyped-def]
     page.locator("[data-add-step]").select_option(step)
     page.get_by_role("heading", name=f"{step}: {step}_", level=3).wait_for()
-    page.locator("[data-preview=after] h3", has_text=f"{step}_").wait_for()
+    if previewed:
+        page.locator("[data-preview=after] h3", has_text=f"{step}_").wait_for()
     settle(page)
+
+
+FIRST_CELL = "[data-grid=After] tbody tr:first-child td:first-child"
+
+
+def after_head(page, field: str):  # type: ignore[no-untyped-def]
+    return page.locator("[data-grid=After] th", has_text=field)
+
+
+def after_cell(page, text: str):  # type: ignore[no-untyped-def]
+    return page.locator("[data-grid=After] td").get_by_text(text, exact=True)
 
 
 def after_fields(page) -> list[str]:  # type: ignore[no-untyped-def]
@@ -184,14 +198,28 @@ def after_column(page, field: str) -> list[str]:  # type: ignore[no-untyped-def]
     return list(cells.all_inner_texts())
 
 
+def top_shot(shot, page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot from the top of the page (the shell's top bar is fixed)."""
+    page.mouse.move(640, 400)
+    page.mouse.wheel(0, -20000)
+    page.get_by_role("link", name="Pipelines").first.wait_for()
+    shot(page, name)
+
+
 @pytest.fixture
 def shop(browser, server, engine) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     context, api = api_session(browser, server)
-    yield api, upload(api, unique("shop"), SHOP), upload(api, unique("regions"), REGIONS)
+    yield (
+        api,
+        upload(api, unique("shop"), SHOP),
+        upload(api, unique("regions"), REGIONS),
+    )
     context.close()
 
 
-def test_text_steps_have_forms_with_errors_next_to_the_input(page, shot, shop) -> None:  # type: ignore[no-untyped-def]
+def test_text_steps_have_forms_with_errors_next_to_the_input(  # type: ignore[no-untyped-def]
+    page, shot, shop
+) -> None:
     api, data, _ = shop
     open_pipeline(page, api, [{"id": "shop", "type": "source",
                                "config": {"dataset_id": data["id"]}}], [])  # fmt: skip
@@ -201,9 +229,9 @@ def test_text_steps_have_forms_with_errors_next_to_the_input(page, shot, shop) -
     panel.locator(".pl-check", has_text="city").locator("input").check()
     panel.get_by_label("Case").select_option("title")
     page.locator("[data-count=after]").wait_for()
-    page.locator("[data-grid=After] td").get_by_text("Paris", exact=True).first.wait_for()
+    after_cell(page, "Paris").first.wait_for()
     assert set(after_column(page, "city")) == {"Paris", "Lyon", "Nice"}
-    shot(page, "pipelines-10-clean-form")
+    top_shot(shot, page, "pipelines-10-clean-form")
 
     add(page, "split")
     panel.get_by_label("Field to split").select_option("tags")
@@ -215,7 +243,7 @@ def test_text_steps_have_forms_with_errors_next_to_the_input(page, shot, shop) -
     panel.get_by_label("Field", exact=True).select_option("day")
     panel.get_by_label("To", exact=True).select_option("date")
     panel.get_by_label("Format (optional)").fill("%d/%m/%Y")
-    page.locator("[data-grid=After] th", has_text="day").locator(".pl-type", has_text="date").wait_for()
+    after_head(page, "day").locator(".pl-type", has_text="date").wait_for()
 
     add(page, "calculate")
     panel.get_by_label("Field name").fill("double")
@@ -224,25 +252,106 @@ def test_text_steps_have_forms_with_errors_next_to_the_input(page, shot, shop) -
     error.wait_for()
     assert "position 9" in error.inner_text()
     assert error.locator(".pl-caret").inner_text() == "amount +* 2\n        ^"
-    assert panel.get_by_label("Expression (SQL)").get_attribute("aria-invalid") == "true"
-    shot(page, "pipelines-11-calculate-error")
+    expression = panel.get_by_label("Expression (SQL)")
+    assert expression.get_attribute("aria-invalid") == "true"
+    top_shot(shot, page, "pipelines-11-calculate-error")
 
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Not saved: nothing changed").wait_for()
     panel.locator("[data-field-error=expression]").wait_for()
     panel.get_by_label("Expression (SQL)").fill("amount * 2")
-    page.locator("[data-grid=After] th", has_text="double").wait_for()
+    after_head(page, "double").wait_for()
     assert panel.locator("[data-field-error]").count() == 0
     assert after_column(page, "double")[:3] == ["10", "10", "20"]
 
     add(page, "select")
     panel.get_by_label("Keep tags").uncheck()
     panel.get_by_label("New name for city").fill("town")
-    panel.locator(".pl-select-row", has_text="double").get_by_role("button", name="Move up").click()
-    page.locator("[data-grid=After] th", has_text="town").wait_for()
+    double = panel.locator(".pl-select-row", has_text="double")
+    double.get_by_role("button", name="Move up").click()
+    after_head(page, "town").wait_for()
     page.locator("[data-grid=After] th:nth-child(4)", has_text="double").wait_for()
     assert after_fields(page) == ["id", "town", "amount", "double", "day"]
-    shot(page, "pipelines-12-select-form")
+    top_shot(shot, page, "pipelines-12-select-form")
 
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved as version 2.").wait_for()
+
+
+def test_table_steps_have_forms_and_a_json_view(  # type: ignore[no-untyped-def]
+    page, shot, shop
+) -> None:
+    api, data, regions = shop
+    prep = api.call("POST", "/preparations", {
+        "name": unique("Lower regions"), "dataset_id": regions["id"],
+        "steps": [{"function": "lower_case", "column": "region"}],
+    }, status=201)  # fmt: skip
+    made = open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "regions", "type": "source", "config": {"dataset_id": regions["id"]}},
+        {"id": "tidy", "type": "clean", "config": TIDY},
+    ], [{"from": "shop", "to": "tidy"}])  # fmt: skip
+    panel = page.locator("[data-panel]")
+
+    add(page, "join", previewed=False)
+    panel.get_by_label("Right input").select_option("regions")
+    panel.get_by_label("Join", exact=True).select_option("inner")
+    panel.get_by_label("Left key 1").select_option("city")
+    panel.get_by_label("Right key 1").select_option("city")
+    after_head(page, "region").wait_for()
+    top_shot(shot, page, "pipelines-13-join-form")
+
+    add(page, "aggregate")
+    panel.locator(".pl-check", has_text="id").locator("input").uncheck()
+    panel.locator(".pl-check", has_text="region").locator("input").check()
+    panel.get_by_role("button", name="Add an aggregation").click()
+    panel.get_by_label("Of field").nth(1).select_option("city")
+    error = panel.locator("[data-field-error='aggregations[1].field']")
+    error.wait_for()
+    assert "expected int or float" in error.inner_text()
+    top_shot(shot, page, "pipelines-14-aggregate-error")
+    panel.get_by_label("Of field").nth(1).select_option("amount")
+    panel.get_by_label("Output name").nth(1).fill("total")
+    page.locator("[data-count=after]", has_text="3 records").wait_for()
+    after_head(page, "total").wait_for()
+    assert after_fields(page) == ["region", "count", "total"]
+
+    add(page, "sort")
+    panel.get_by_label("Sort by 1").select_option("total")
+    panel.get_by_label("Order").select_option("desc")
+    page.locator(FIRST_CELL, has_text="IDF").wait_for()
+    totals = [int(t) for t in after_column(page, "total")]
+    assert totals == sorted(totals, reverse=True)
+
+    page.get_by_role("button", name="JSON").click()
+    area = panel.locator("[data-json]")
+    assert '"order": "desc"' in area.input_value()
+    area.fill('{"by": [{"field": "total", "order": "asc"}]}')
+    page.locator(FIRST_CELL, has_text="ARA").wait_for()
+    top_shot(shot, page, "pipelines-15-json-view")
+    page.get_by_role("button", name="JSON").click()
+    assert panel.get_by_label("Order").input_value() == "asc"
+
+    add(page, "dedupe")
+    panel.locator(".pl-check", has_text="count").locator("input").check()
+    panel.get_by_label("Keep", exact=True).select_option("last")
+    page.locator("[data-count=after]").wait_for()
+
+    add(page, "prepare")
+    panel.get_by_label("Preparation").select_option(prep["id"])
+    panel.locator(".pl-steps li", has_text="lower_case on region").wait_for()
+    after_cell(page, "idf").first.wait_for()
+    top_shot(shot, page, "pipelines-16-prepare-form")
+
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved as version 2.").wait_for()
+    saved = api.call("GET", f"/pipelines/{made['id']}")["document"]["nodes"]
+    configs = {n["type"]: n["config"] for n in saved}
+    assert configs["join"] == {"how": "inner", "on": ["city"]}
+    assert configs["aggregate"]["group_by"] == ["region"]
+    assert configs["aggregate"]["aggregations"][1] == {
+        "op": "sum", "field": "amount", "as": "total"
+    }  # fmt: skip
+    assert configs["sort"] == {"by": [{"field": "total", "order": "asc"}]}
+    assert configs["dedupe"] == {"fields": ["count"], "keep": "last"}
+    assert [s["function"] for s in configs["prepare"]["steps"]] == ["lower_case"]

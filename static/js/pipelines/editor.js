@@ -120,7 +120,7 @@ function destinationForm(node, changed) {
 function joinInputs(doc, node, changed) {
   const others = doc.nodes.filter((n) => n.id !== node.id && n.type !== "destination").map((n) => n.id);
   const right = doc.edges.find((e) => e.to === node.id && e.port === "right");
-  return labelled("Right input", choice(["", ...others], right ? right.from : "", (v) => {
+  return labelled("Right input", choice([["", "Choose a step"], ...others], right ? right.from : "", (v) => {
     doc.edges = doc.edges.filter((e) => !(e.to === node.id && e.port === "right"));
     if (v) doc.edges.push({ from: v, to: node.id, port: "right" });
     changed(true);

@@ -9,6 +9,8 @@ import { toastError } from "../ui/toast.js";
 import { choice, labelled } from "./controls.js";
 import { enc } from "./common.js";
 
+const count = (n) => `${n} step${n === 1 ? "" : "s"}`;
+
 function describeStep(step) {
   const on = step.column || (Array.isArray(step.columns) ? step.columns.join(", ") : "");
   return `${step.function}${on ? ` on ${on}` : ""}`;
@@ -41,7 +43,7 @@ export function prepareForm({ node, session, changed }) {
   async function fill() {
     try {
       const preps = await listAll("/preparations");
-      const options = [["", "Choose a preparation"], ...preps.map((p) => [p.id, `${p.name} (${(p.steps || []).length} steps)`])];
+      const options = [["", "Choose a preparation"], ...preps.map((p) => [p.id, `${p.name} (${count((p.steps || []).length)})`])];
       if (ui.preparation_id && !preps.some((p) => p.id === ui.preparation_id)) options.push([ui.preparation_id, `${ui.preparation_name || ui.preparation_id} (deleted)`]);
       replace(picker, labelled("Preparation", choice(options, ui.preparation_id || "", take, { "data-prep": "" }),
         preps.length ? "Its enabled steps are copied into this step; take them again after editing the preparation." : "No preparation yet: make one in Data Prep."));

@@ -98,7 +98,7 @@ function aggregateForm({ config, schema, changed }) {
     fieldChecklist("Group by", schema, config.group_by || [], (v) => { put(config, "group_by", v); changed(); }, { path: "group_by", hint: "None ticked: one row for the whole input." }),
     rowList({
       items, path: "aggregations", changed, addLabel: "Add an aggregation",
-      add: () => ({ op: "count", as: `count_${items.length + 1}` }),
+      add: () => ({ op: "sum", field: Object.keys(schema).find((n) => ["int", "float"].includes(schema[n])) || "" }),
       render: (a, i) => [
         labelled("Aggregation", choice(AGGREGATIONS, a.op, (v) => { a.op = v; changed(true); }, { "data-path": `aggregations[${i}].op` })),
         labelled("Of field", fieldChoice(schema, a.field, (v) => { put(a, "field", v); changed(true); }, { "data-path": `aggregations[${i}].field` }, { empty: a.op === "count" ? "every row" : undefined })),
