@@ -56,7 +56,6 @@ PROBE_ROWS = 200
 REPLY_BUDGET = 3 << 20  # bytes of rows in one reply; the hub takes 4 MiB
 MARGIN = 1.5  # rows further down may be wider than the first ones
 COPY_STAGE = "reading the dataset through the engine"
-COPY_NAME = "dataset.parquet"
 FINAL = ("succeeded", "failed", "cancelled", "lost")
 CANCEL_WAIT = 30.0  # seconds an engine has to stop a cancelled copy
 
@@ -210,6 +209,7 @@ class Copy:
     ctx: TenantContext
     pipeline_id: str
     version: int
+    output: str
 
     @contextlib.asynccontextmanager
     async def context(self) -> AsyncIterator[TenantContext]:
@@ -222,6 +222,10 @@ class Copy:
             )  # fmt: skip
 
 
+def output_name(dataset_id: str) -> str:
+    return f"dataprep-copy-{dataset_id}.parquet"
+
+
 def copy_document(dataset_id: str, read_options: Row) -> Row:
     """Return the pipeline document that copies a dataset as Parquet."""
     source: Row = {"dataset_id": dataset_id}
@@ -231,7 +235,8 @@ def copy_document(dataset_id: str, read_options: Row) -> Row:
         "nodes": [
             {"id": "dataset", "type": "source", "config": source},
             {"id": "copy", "type": "destination",
-             "config": {"output": {"name": COPY_NAME, "format": "parquet"}}},
+             "config": {"output": {"name": output_name(dataset_id),
+                                   "format": "parquet"}}},
         ],
         "edges": [{"from": "dataset", "to": "copy"}],
     }  # fmt: skip
@@ -246,7 +251,7 @@ async def copy_of(
     kept = await store.engine_copy(ctx.db, dataset_id)
     alive = kept is not None and await _exists(ctx, kept)
     if kept is not None and alive and kept["document_digest"] == doc_digest:
-        return Copy(ctx, kept["pipeline_id"], kept["version"])
+        return Copy(ctx, kept["pipeline_id"], kept["version"], output_name(dataset_id))
     hub = hub_of(dp)
     if kept is not None and alive:
         made = await flows.save_version(
@@ -266,7 +271,7 @@ async def copy_of(
             "dataset_id": dataset_id, "pipeline_id": made["id"],
             "version": made["version"], "document_digest": doc_digest,
         })  # fmt: skip
-    return Copy(ctx, made["id"], made["version"])
+    return Copy(ctx, made["id"], made["version"], output_name(dataset_id))
 
 
 async def _exists(ctx: TenantContext, kept: Row) -> bool:
@@ -346,10 +351,10 @@ async def _cancel(copy: Copy, exec_id: str) -> None:
 
 async def _fetch(copy: Copy, done: Row, folder: Path) -> dict[str, Any]:
     files = (done.get("result") or {}).get("files") or []
-    found = next((f for f in files if f["name"].endswith("-" + COPY_NAME)), None)
+    found = next((f for f in files if f["name"] == copy.output), None)
     if found is None:
         raise EngineFailed("the engine's copy of the dataset did not arrive")
-    target = folder / COPY_NAME
+    target = folder / "dataset.parquet"
     async with copy.context() as ctx:
         _, chunks = await pipelines.file_chunks(ctx, found["id"])
         await datasets.write_chunks(chunks, target)
@@ -359,8 +364,10 @@ async def _fetch(copy: Copy, done: Row, folder: Path) -> dict[str, Any]:
 async def _drop_outputs(copy: Copy, exec_id: str) -> None:
     """Delete from the file area every file the execution uploaded."""
     async with copy.context() as ctx:
-        rows, _ = await pipelines.list_files(ctx, exec_id, 100, 0)
-        for row in rows:
-            if row["name"].startswith(exec_id + "-"):
-                with contextlib.suppress(NotFound, Conflict):
-                    await pipelines.delete_file(ctx, row["id"])
+        done = await engines.get_execution(ctx, exec_id)
+        ids = {f["id"] for f in (done.get("result") or {}).get("files") or []}
+        rows, _ = await pipelines.list_files(ctx, copy.output, 100, 0)
+        ids |= {r["id"] for r in rows if r.get("origin") == f"execution:{exec_id}"}
+        for file_id in ids:
+            with contextlib.suppress(NotFound, Conflict):
+                await pipelines.delete_file(ctx, file_id)
