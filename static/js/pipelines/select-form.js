@@ -82,5 +82,6 @@ export function selectForm({ config, schema, changed }) {
         button("Keep all", () => tickAll(true), { size: "sm", kind: "ghost" }), button("Keep none", () => tickAll(false), { size: "sm", kind: "ghost" })),
       h("div", { class: "pl-select-head", "aria-hidden": "true" }, h("span", { class: "label-sm" }, "Keep, in output order"), h("span", { class: "label-sm" }, "Rename to")),
       rows.length ? rows : h("p", { class: "muted" }, "No fields yet: the preview of the step's input tells them.")),
-    labelled("Fields that appear upstream later", choice([["all", "are kept (only the unticked ones are dropped)"], ["listed", "are left out (only the ticked ones are kept)"]], state.mode, (v) => { state.mode = v; write(); })));
+    labelled("Fields that appear upstream later", choice([["all", "are kept"], ["listed", "are left out"]], state.mode, (v) => { state.mode = v; write(); }),
+      "Kept: the unticked fields are dropped. Left out: only the ticked ones are kept."));
 }

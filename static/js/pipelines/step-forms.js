@@ -48,9 +48,9 @@ function convertForm({ config, schema, changed }) {
   return h("div", { class: "pl-panel" }, rowList({
     items, path: "fields", changed: write, addLabel: "Add a field to convert",
     add: () => ({ field: Object.keys(schema).find((n) => !items.some((i) => i.field === n)) || "", to: "int", format: "" }),
-    render: (item) => [
-      labelled("Field", fieldChoice(schema, item.field, (v) => { item.field = v; write(true); }, { "data-path": `fields.${item.field}` })),
-      labelled("To", choice(TYPES, item.to, (v) => { item.to = v; write(true); }, { "data-path": `fields.${item.field}.to` })),
+    render: (item, i) => [
+      labelled("Field", fieldChoice(schema, item.field, (v) => { item.field = v; write(true); }, { "data-path": `fields.${item.field}`, "data-focus": `convert-field-${i}` })),
+      labelled("To", choice(TYPES, item.to, (v) => { item.to = v; write(true); }, { "data-path": `fields.${item.field}.to`, "data-focus": `convert-to-${i}` })),
       ["date", "datetime"].includes(item.to)
         ? labelled("Format (optional)", input(item.format, (v) => { item.format = v; write(); }, { class: "input input-mono", placeholder: item.to === "date" ? "%d/%m/%Y" : "%d/%m/%Y %H:%M", "data-path": `fields.${item.field}.format` }))
         : h("span", {}),
