@@ -5,6 +5,7 @@
     exports    full runs as a service: start, follow, cancel, download
     runs       the thread pool tenants share in turn, and the run itself
     datasets   the pipelines inventory, as local files the runtime reads
+    remote     datasets only an engine may read: samples, copies for full runs
     frames     datasets as lazy frames, read the same way everywhere
 
 The grid, the full run and a pipeline's "prepare" processor all call
@@ -14,10 +15,15 @@ prepare_processor_gives_the_full_run).
 
 Limitations:
 
-- Only datasets of the tenant's file area are prepared; a dataset on a
-  folder, S3 or database connection is refused with 409, since DESIGN has
-  addresses a user typed reached from an engine, never from the server.
-- Full runs run in the server's thread pool, not on engines.
+- A dataset on a folder, S3 or database connection is read through the
+  tenant's engine (DESIGN has addresses a user typed reached from an
+  engine, never from the server); its sample is as many rows as one
+  websocket message holds (test_engine.py::test_a_sample_stays_within_one_
+  message), and a lookup step still reads datasets of the file area only.
+- The steps of a full run are applied in the server's thread pool; an
+  engine only copies a dataset it must read into the file area first
+  (test_engine.py::test_a_sqlite_dataset_is_sampled_and_run_through_the_
+  engine).
 - Exports to a user's S3 bucket go to AWS or to the one endpoint the
   operator configured (prep_export_s3_endpoint), never to an endpoint the
   user types (test_runs.py::test_an_export_to_the_users_bucket_keeps_no_
