@@ -383,10 +383,12 @@ async def set_next_run(
 
 EXEC_SELECT = (
     "SELECT e.*, t.name AS task_name, t.workspace_id, a.name AS artifact_name,"
-    " v.version AS artifact_version FROM executions e"
+    " v.version AS artifact_version, v.artifact_id, n.name AS engine_name"
+    " FROM executions e"
     " JOIN tasks t ON t.id = e.task_id"
     " JOIN artifact_versions v ON v.id = e.artifact_version_id"
     " JOIN artifacts a ON a.id = v.artifact_id"
+    " LEFT JOIN engines n ON n.id = e.engine_id"
 )
 
 

@@ -41,6 +41,9 @@ LIST = obj(
     }
 )
 DATASET_LIST = obj(optional={**LIST["properties"], "connection_id": string(0, 64)})
+PIPELINE_LIST = obj(
+    optional={**LIST["properties"], "artifact_version_id": string(0, 64)}
+)
 UPLOAD = obj({"name": string(1, 200)})
 DATASET_UPLOAD = obj(
     {"name": name(100)},
@@ -251,10 +254,15 @@ async def dataset_sample(call: Call) -> dict[str, Any]:
     )
 
 
-@pipelines.get("/pipelines", "pipelines:read", "List pipelines", query=LIST,
-               response=page_of(ANY))  # fmt: skip
+@pipelines.get("/pipelines", "pipelines:read",
+               "List pipelines (or the one run as an artifact version)",
+               query=PIPELINE_LIST, response=page_of(ANY))  # fmt: skip
 async def list_pipelines(call: Call) -> dict[str, Any]:
     q = call.query
+    if q.get("artifact_version_id"):
+        found = q["artifact_version_id"]
+        rows = await service.pipelines_of_artifact(call.tenant, found)
+        return _page(rows, len(rows), q)
     rows, total = await flows.list_pipelines(
         call.tenant, q.get("q", ""), q["limit"], q["offset"]
     )

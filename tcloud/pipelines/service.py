@@ -492,6 +492,13 @@ async def dataset_from_upload(
     )
 
 
+async def pipelines_of_artifact(
+    ctx: TenantContext, artifact_version_id: str
+) -> list[Row]:
+    """Return the pipeline whose version runs as this artifact version, if any."""
+    return await store.pipelines_of_artifact(ctx.db, artifact_version_id)
+
+
 async def cached_sample(ctx: TenantContext, dataset_id: str) -> Row | None:
     row = await _dataset_row(ctx.db, dataset_id)
     return store.loads(row["sample"], None)

@@ -170,3 +170,12 @@ async def earlier_versions(db: Reader, file_id: str) -> list[Row]:
         " SELECT a.* FROM area_files a JOIN older USING (id) ORDER BY a.version DESC",
         [file_id],
     )
+
+
+async def pipelines_of_artifact(db: Reader, artifact_version_id: str) -> list[Row]:
+    return await db.fetchall(
+        "SELECT p.id, p.name, p.description, p.latest_version, v.version"
+        " FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id"
+        " WHERE v.artifact_version_id = ?",
+        [artifact_version_id],
+    )

@@ -5,12 +5,14 @@ after a reset; and field errors from the server placed next to their field."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.ui.conftest import settle
 from tests.ui.helpers import PASSWORD, api_session, sign_in, sign_out, unique
+from tests.ui.test_pipelines import engine  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 CREATE = re.compile(r"^Create\b")
@@ -465,3 +467,71 @@ def test_project_is_edited_its_grant_changed_and_it_is_deleted(page, admin_api) 
     page.get_by_role("heading", name="Projects", level=1).wait_for()
     settle(page)
     assert page.get_by_role("link", name=project["name"]).count() == 0
+
+
+@pytest.mark.usefixtures("engine")
+def test_an_execution_shows_names_steps_and_its_files(page, shot, admin_api) -> None:  # type: ignore[no-untyped-def]
+    name = unique("flights")
+    upload = admin_api.request.fetch(
+        f"/api/v1/datasets/upload?name={name}&filename={name}.csv",
+        method="POST",
+        data=b"id,carrier,delay\n1,AA,20\n2,UA,\n3,AA,7\n",
+        headers={"Origin": admin_api.origin, "X-CSRF-Token": admin_api.csrf,
+                 "Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    assert upload.status == 201, upload.text()
+    pipeline = admin_api.call("POST", "/pipelines", {
+        "name": unique("Delays"), "document": delays(upload.json()["id"])
+    }, status=201)  # fmt: skip
+    run = admin_api.call("POST", f"/pipelines/{pipeline['id']}/run", {}, status=201)
+    done = finished(admin_api, run["id"])
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page)
+    page.goto(f"/console/executions/{run['id']}")
+    page.locator("[data-outputs]").wait_for()
+
+    details = page.locator(".card", has_text="Details")
+    assert details.get_by_role("link", name=done["task_name"]).count() == 1
+    link = details.get_by_role("link", name=f"{pipeline['name']} v1", exact=True)
+    assert link.get_attribute("href") == f"/pipelines/{pipeline['id']}"
+    assert details.get_by_role("link", name="ui").count() == 1
+    assert re.search(r"Duration\s*(< )?\d+\.\d s", details.inner_text(), re.I)
+    steps = page.locator("[data-steps] tbody tr")
+    assert steps.count() == 3
+    assert steps.filter(has_text="late").inner_text().split() == ["late", "3", "2", "0"]
+    download = page.locator("[data-file='delays.csv']")
+    assert download.get_attribute("href") == (
+        f"/api/v1/files/{done['result']['files'][0]['id']}/content"
+    )
+    shot(page, "console-execution")
+    with page.expect_download() as got:
+        download.click()
+    assert Path(got.value.path()).read_text() == "id,carrier,delay\n1,AA,20\n3,AA,7\n"
+
+
+def delays(dataset_id: str) -> dict:
+    late = {"conditions": [{"field": "delay", "op": ">", "value": 0}]}
+    return {
+        "nodes": [
+            {"id": "src", "type": "source", "config": {"dataset_id": dataset_id}},
+            {"id": "late", "type": "filter", "config": late},
+            {
+                "id": "out",
+                "type": "destination",
+                "config": {"output": {"name": "delays.csv"}},
+            },
+        ],  # fmt: skip
+        "edges": [{"from": "src", "to": "late"}, {"from": "late", "to": "out"}],
+    }
+
+
+def finished(api, exec_id: str) -> dict:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = api.call("GET", f"/executions/{exec_id}")
+        if row["status"] in ("succeeded", "failed"):
+            assert row["status"] == "succeeded", row
+            return dict(row)
+        time.sleep(0.2)
+    raise AssertionError("the run did not finish")

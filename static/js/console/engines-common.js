@@ -24,7 +24,11 @@ export function rows(e) {
 export function duration(e) {
   if (!e.started_at) return "";
   const end = e.finished_at ? Date.parse(e.finished_at) : Date.now();
-  const seconds = Math.max(0, Math.round((end - Date.parse(e.started_at)) / 1000));
+  const exact = Math.max(0, (end - Date.parse(e.started_at)) / 1000);
+  // Tenths under ten seconds: a small pipeline runs in well under one.
+  if (exact < 0.05) return "< 0.1 s";
+  if (exact < 10) return `${exact.toFixed(1)} s`;
+  const seconds = Math.round(exact);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 

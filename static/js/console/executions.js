@@ -12,6 +12,7 @@ export function executionColumns() {
     { key: "artifact_name", label: "Artifact", render: (e) => `${e.artifact_name} v${e.artifact_version}` },
     { key: "trigger", label: "Trigger" },
     { key: "attempt", label: "Attempt" },
+    { key: "engine_name", label: "Engine", render: (e) => e.engine_name || "" },
     { key: "rows", label: "Rows", render: rows },
     { key: "created_at", label: "Started", render: (e) => timeEl(e.created_at) },
     { key: "duration", label: "Duration", render: duration },
