@@ -303,13 +303,12 @@ class EngineClient:
                 "failed", f"the engine failed: {type(exc).__name__}"
             )
         flusher.cancel()
-        job.flush()
         job.line(
             f"finished: {outcome.status}"
             + (f" ({outcome.error})" if outcome.error else ""),
             "system",
         )
-        job.flush()
+        job.flush(final=True)
         full_log = "\n".join(job.log) + "\n"
         body = {
             "kind": "finished",

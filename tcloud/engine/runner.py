@@ -69,6 +69,7 @@ class Job:
         self.step_types: dict[str, str] = {}
         self.log: list[str] = []
         self._pending: list[dict[str, str]] = []
+        self._metrics_changed = False
         self.process: asyncio.subprocess.Process | None = None
 
     def line(self, text: str, stream: str = "out") -> None:
@@ -89,13 +90,12 @@ class Job:
             self.set_metrics(values)
 
     def set_metrics(self, values: dict[str, Any]) -> None:
-        changed = False
+        """Take new counts; they go out with the next flush if they changed."""
         for name in METRIC_NAMES:
-            if isinstance(values.get(name), int):
-                self.metrics[name] = values[name]
-                changed = True
-        if changed:
-            self.emit({"kind": "metrics", **self.metrics})
+            value = values.get(name)
+            if isinstance(value, int) and self.metrics[name] != value:
+                self.metrics[name] = value
+                self._metrics_changed = True
 
     def step_metrics(self, step: str, values: dict[str, Any]) -> None:
         """Fold one step's counts in: read by sources, written by destinations."""
@@ -115,10 +115,18 @@ class Job:
             }
         )
 
-    def flush(self) -> None:
+    def flush(self, *, final: bool = False) -> None:
+        """Send the queued log lines, then the counts if they changed.
+
+        Counts are sent at most once a flush, however often they change; the
+        final flush leaves them to the finished event, which carries them.
+        """
         if self._pending:
             lines, self._pending = self._pending, []
             self.emit({"kind": "log", "lines": lines})
+        if self._metrics_changed and not final:
+            self.emit({"kind": "metrics", **self.metrics})
+        self._metrics_changed = False
 
     def stop(self) -> None:
         """Ask the work to stop: set the flag, and end the child process."""
