@@ -17,11 +17,10 @@ deleted whatever the outcome, so nothing of it stays visible.
 A CSV is read with every column as text, as the grid reads a file-area CSV,
 so no row is rejected for a type and the sample and the copy agree.
 
-Limitation: a sample arrives in one websocket message (4 MiB at most), so
-it is asked for as many rows as about 3 MiB of them hold, measured on a
-first small sample; a wider or larger sample than that stops there, and
-the grid says the dataset has no more
-(tests/dataprep/test_engine.py::test_a_sample_stays_within_one_message).
+A websocket message holds 4 MiB at most, so a sample comes in pages of as
+many rows as about 3 MiB of them hold, measured on a first small sample;
+each page asks the engine for the rows from an offset on
+(tests/dataprep/test_engine.py::test_a_wide_sample_comes_in_pages).
 """
 
 from __future__ import annotations
@@ -129,22 +128,31 @@ async def _read_sample(
     secrets = await pipelines.dataset_secrets(ctx, dataset_id)
     asked = min(rows, PROBE_ROWS)
     found = await gateway.ask(ctx, hub, SAMPLE, {"spec": spec, "n": asked}, secrets)
-    wanted, capped = asked, False
-    if len(found["rows"]) >= asked:
-        wanted, capped = _fit(found["rows"], rows)
     reading = text_spec(spec, found)
-    if reading != spec or wanted > asked:
-        body = {"spec": reading, "n": wanted}
+    if reading != spec or (len(found["rows"]) >= asked and rows > asked):
+        found = await _pages(ctx, hub, reading, secrets, rows, _fit(found["rows"]))
+        asked = rows
+    return await _keep(ctx, dataset_id, spec, found, asked, False)
+
+
+async def _pages(
+    ctx: TenantContext, hub: Any, spec: Row, secrets: dict[str, str],
+    rows: int, page: int,
+) -> Row:  # fmt: skip
+    """Read a sample of `rows` rows in replies of `page` rows each."""
+    found = await gateway.ask(ctx, hub, SAMPLE, {"spec": spec, "n": page}, secrets)
+    taken = list(found["rows"])
+    while len(taken) < rows and len(found["rows"]) == page:
+        body = {"spec": spec, "n": min(page, rows - len(taken)), "offset": len(taken)}
         found = await gateway.ask(ctx, hub, SAMPLE, body, secrets)
-        asked = wanted
-    return await _keep(ctx, dataset_id, spec, found, asked, capped)
+        taken.extend(found["rows"])
+    return {**found, "rows": taken}
 
 
-def _fit(rows: list[Any], wanted: int) -> tuple[int, bool]:
+def _fit(rows: list[Any]) -> int:
     """Return how many rows one reply holds, judged on the first ones."""
     per_row = len(orjson.dumps(rows, default=str)) / max(1, len(rows))
-    fit = max(PROBE_ROWS, int(REPLY_BUDGET / (per_row * MARGIN)))
-    return min(wanted, fit), fit < wanted
+    return max(PROBE_ROWS, int(REPLY_BUDGET / (per_row * MARGIN)))
 
 
 def text_spec(spec: Row, sample: Row) -> Row:

@@ -121,7 +121,11 @@ async def _sample(
     from tcloud import runtime
 
     spec = await resolve_spec(client, fill(body["spec"], secrets))
-    found = await asyncio.to_thread(runtime.inspect, spec, int(body.get("n") or 1000))
+    # A page of a larger sample: the rows from `offset` on, `n` of them.
+    offset = max(0, int(body.get("offset") or 0))
+    n = int(body.get("n") or 1000)
+    found = await asyncio.to_thread(runtime.inspect, spec, offset + n)
+    found["rows"] = found["rows"][offset:]
     return orjson.loads(orjson.dumps(found, default=str))
 
 
