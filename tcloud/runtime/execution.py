@@ -18,11 +18,17 @@ CSV sources are first read with their numeric columns parsed by polars
 itself. If a value does not parse (the head the types came from did not
 show it), the run starts again reading those columns as text and converting
 them, which sends the failing rows to the source's reject output.
+
+A table destination is sunk to a temporary Parquet file with the others;
+only once every sink has succeeded is each file loaded into its table, in
+one transaction per table (`tcloud.runtime.tables`).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -32,7 +38,7 @@ from typing import Any
 
 import polars as pl
 
-from tcloud.runtime import writers
+from tcloud.runtime import tables, writers
 from tcloud.runtime.compiler import CompiledPlan, compile, dataset_spec, load
 from tcloud.runtime.errors import DataError, PlanError, RunCancelled
 from tcloud.runtime.plan import DESTINATION, SOURCE, Plan
@@ -42,6 +48,8 @@ from tcloud.runtime.readers import read_error
 log = logging.getLogger("tcloud.runtime")
 
 Event = dict[str, Any]
+# A table destination's spec, its staged Parquet file and the result's schema.
+Load = tuple[dict[str, Any], Path, pl.Schema]
 PROGRESS_SECONDS = 1.0
 _FALLBACK = "a value did not parse as its column type; reading sources as text"
 
@@ -74,7 +82,7 @@ def execute(
             raise RunCancelled("the run was cancelled")
         meter = Meter(parsed, on_event, cancel)
         try:
-            summary = _attempt(parsed, mode, meter)
+            summary = _attempt(parsed, mode, meter, cancel)
             break
         except pl.exceptions.PolarsError as exc:
             if cancel.is_set():
@@ -166,24 +174,32 @@ class Meter:
         return out
 
 
-def _attempt(plan: Plan, mode: str, meter: Meter) -> dict[str, Any]:
-    with compile(plan, mode=mode, tap=meter.tap) as compiled:
-        sinks, outputs = _sinks(compiled)
-        rejects = _reject_sinks(compiled, sinks)
-        log.info("run collect mode=%s sinks=%d", mode, len(sinks))
-        try:
-            pl.collect_all(sinks, engine="streaming")
-        except BaseException:
-            _remove(outputs + list(rejects.values()))
-            raise
+def _attempt(
+    plan: Plan, mode: str, meter: Meter, cancel: threading.Event
+) -> dict[str, Any]:
+    staging = Path(tempfile.mkdtemp(prefix="tcloud-tables-"))
+    try:
+        with compile(plan, mode=mode, tap=meter.tap) as compiled:
+            sinks, outputs, loads = _sinks(compiled, staging)
+            rejects = _reject_sinks(compiled, sinks)
+            log.info("run collect mode=%s sinks=%d", mode, len(sinks))
+            try:
+                pl.collect_all(sinks, engine="streaming")
+            except BaseException:
+                _remove(outputs + list(rejects.values()))
+                raise
+        for spec, parquet, schema in loads:
+            tables.load(spec, parquet, schema, cancel)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     steps = meter.steps()
     return {
         "status": "succeeded",
         "mode": mode,
         "steps": steps,
         "outputs": [
-            {"step": d.id, "path": p, "rows": steps[d.id]["rows_written"]}
-            for d, p in zip(plan.destinations(), outputs, strict=True)
+            {"step": d.id, **where, "rows": steps[d.id]["rows_written"]}
+            for d, where in zip(plan.destinations(), _written(plan), strict=True)
         ],
         "rejects": [
             {"step": n, "path": p, "rows": steps[n]["rows_rejected"]}
@@ -192,13 +208,34 @@ def _attempt(plan: Plan, mode: str, meter: Meter) -> dict[str, Any]:
     }
 
 
-def _sinks(compiled: CompiledPlan) -> tuple[list[pl.LazyFrame], list[str]]:
+def _written(plan: Plan) -> list[dict[str, str]]:
+    """Say where each destination wrote: its path, or its table."""
+    found = []
+    for node in plan.destinations():
+        spec = writers.spec_of(node.config)
+        key = "table" if tables.is_table(spec) else "path"
+        found.append({key: str(spec[key])})
+    return found
+
+
+def _sinks(
+    compiled: CompiledPlan, staging: Path
+) -> tuple[list[pl.LazyFrame], list[str], list[Load]]:
+    """Return the sinks, the files they write and the tables to load after."""
     sinks, paths = [], []
+    loads: list[Load] = []
     for node in compiled.plan.destinations():
         spec = writers.spec_of(node.config)
-        sinks.append(writers.sink(compiled.frame(node.id), spec))
+        frame = compiled.frame(node.id)
+        if tables.is_table(spec):
+            schema = frame.collect_schema()
+            tables.precheck(spec, schema)
+            parquet = staging / f"{len(loads)}.parquet"
+            loads.append((spec, parquet, schema))
+            spec = {"path": str(parquet), "format": "parquet"}
+        sinks.append(writers.sink(frame, spec))
         paths.append(str(spec["path"]))
-    return sinks, paths
+    return sinks, paths, loads
 
 
 def _reject_sinks(compiled: CompiledPlan, sinks: list[pl.LazyFrame]) -> dict[str, str]:
@@ -219,11 +256,21 @@ def _check_outputs(plan: Plan) -> None:
     """Refuse a run without destinations, or one that writes over a source."""
     if not plan.destinations():
         raise PlanError(None, "nodes", "a pipeline needs at least one destination")
-    read = {Path(str(dataset_spec(n).get("path"))).resolve() for n in plan.sources()}
+    read = {_place(dataset_spec(n)) for n in plan.sources()}
     for node in plan.destinations():
-        path = Path(str(writers.spec_of(node.config).get("path")))
-        if path.resolve() in read:
+        if _place(writers.spec_of(node.config)) in read:
             raise PlanError(node.id, "dataset.path", "would write over a source")
+
+
+def _place(spec: dict[str, Any]) -> tuple[str, ...]:
+    """Name what a spec reads or writes: its file, or its file and table."""
+    path = str(Path(str(spec.get("path"))).resolve())
+    if spec.get("kind") == "postgres":
+        where = (str(spec.get("host")), str(spec.get("database")))
+        return ("postgres", *where, str(spec.get("table")))
+    if spec.get("kind") == "sqlite":
+        return ("sqlite", path, str(spec.get("table")))
+    return ("file", path)
 
 
 def _explain(plan: Plan, exc: Exception) -> DataError:

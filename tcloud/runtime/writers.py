@@ -1,5 +1,8 @@
 """Destinations: write a lazy frame to CSV, Parquet or JSON lines by sinking.
 
+A destination may also be a database table (`tcloud.runtime.tables`): the
+frame is sunk to a temporary Parquet file, loaded into the table after.
+
     {"dataset": {"kind": "file", "path": "out/delays.csv", "format": "csv",
                  "options": {"delimiter": ",", "header": true, "bom": false}}}
 
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from tcloud.runtime import tables
 from tcloud.runtime.errors import PlanError
 
 if TYPE_CHECKING:
@@ -40,6 +44,12 @@ def format_of(spec: dict[str, Any]) -> str:
 def check(ctx: Context) -> None:
     """Refuse a destination without a path, or in a format we cannot write."""
     spec = spec_of(ctx.config)
+    if tables.is_table(spec):
+        try:
+            tables.check(spec, ctx.schemas["in"])
+        except PlanError as exc:
+            raise ctx.error(exc.field, exc.detail) from None
+        return
     if not isinstance(spec.get("path"), str) or not spec["path"]:
         raise ctx.error("dataset.path", "is required")
     fmt = format_of(spec)
@@ -91,6 +101,14 @@ def reject_path(
     destinations: list[dict[str, Any]], node_id: str, folder: str | None = None
 ) -> Path:
     """Place a step's reject file in `folder`, or next to the first destination."""
-    first = Path(destinations[0]["path"]) if destinations else Path("rejects.csv")
+    first = _stem_path(destinations[0]) if destinations else Path("rejects.csv")
     name = f"{first.stem}.rejects.{node_id}.csv"
     return Path(folder) / name if folder else first.with_name(name)
+
+
+def _stem_path(spec: dict[str, Any]) -> Path:
+    """Return a path whose stem and folder name a destination's reject files."""
+    if not tables.is_table(spec):
+        return Path(spec["path"])
+    table = str(spec.get("table") or "table").replace("/", "_") + ".db"
+    return Path(spec.get("path") or table).with_name(table)
