@@ -17,6 +17,11 @@ engine resolves it into a plain runtime spec before reading:
     {"output": name}             a destination in the file area: written
                                  locally, uploaded when the run succeeds
 
+A destination whose fetch is {"s3": {...}} is written locally too and
+uploaded to its key with the same client (multipart above 8 MiB) once the
+run has succeeded; a table destination ({"kind": "sqlite" | "postgres"})
+is written by the runtime itself.
+
 PostgreSQL datasets ({"kind": "postgres", host, port, database, user,
 password, table | query}) are read with psycopg, when installed, into a
 Parquet file of the cache. Secrets arrive sealed to this engine and fill
@@ -253,20 +258,9 @@ def _fetch_s3(client: EngineClient, s3: dict[str, Any]) -> Path:
 
 
 def _pg_connect(spec: dict[str, Any]) -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise DataFailed(
-            "reading PostgreSQL needs the psycopg package on the engine"
-        ) from None
-    return psycopg.connect(
-        host=spec["host"],
-        port=int(spec.get("port") or 5432),
-        dbname=spec["database"],
-        user=spec["user"],
-        password=spec.get("password") or None,
-        connect_timeout=10,
-    )
+    from tcloud.runtime.tables import pg_connect
+
+    return pg_connect(spec)
 
 
 def _postgres_to_parquet(engine_id: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -331,29 +325,29 @@ def is_pipeline(content: bytes) -> bool:
 async def run_pipeline(
     client: EngineClient, job: Job, content: bytes, params: dict[str, Any]
 ) -> Outcome:
-    """Resolve a pipeline's datasets, run it, upload its file-area outputs."""
+    """Resolve a pipeline's datasets, run it, upload its outputs."""
     from tcloud.engine import runner
 
     plan = fill(orjson.loads(content), params)
     out = Path(tempfile.mkdtemp(prefix="tcloud-run-", dir=cache_dir("runs")))
-    outputs = []
+    outputs: list[Path] = []
+    to_s3: list[tuple[str, Path, dict[str, Any]]] = []
     for node in plan.get("nodes") or []:
         dataset = (node.get("config") or {}).get("dataset")
         if not isinstance(dataset, dict):
             continue
-        fetch = dataset.get("fetch") or {}
-        if "output" in fetch:
-            path = out / Path(str(fetch["output"])).name
-            outputs.append(path)
-            plain = {k: v for k, v in dataset.items() if k != "fetch"}
-            node["config"]["dataset"] = {**plain, "path": str(path)}
-            continue
         try:
-            node["config"]["dataset"] = await resolve_spec(client, dataset)
+            if node.get("type") == "destination":
+                placed = _place(out, str(node.get("id")), dataset, outputs, to_s3)
+            else:
+                placed = None
+            node["config"]["dataset"] = placed or await resolve_spec(client, dataset)
         except DataFailed as exc:
             return runner.Outcome("failed", f"{node.get('id')}: {exc}")
     plan.setdefault("options", {})["rejects_dir"] = str(out / "rejects")
     outcome = await runner.run_plan(job, orjson.dumps(plan), {})
+    if outcome.status == "succeeded":
+        outcome = await _deliver(client, job, outcome, to_s3) or outcome
     if outcome.status == "succeeded":
         files = [*outputs, *sorted((out / "rejects").glob("*"))]
         uploads = [_upload(client, job, f) for f in files if f.exists()]
@@ -362,6 +356,61 @@ async def run_pipeline(
             outcome.result["files"] = [u for u in uploaded if u]
     await asyncio.to_thread(_remove, out)
     return outcome
+
+
+def _place(
+    out: Path,
+    node_id: str,
+    dataset: dict[str, Any],
+    outputs: list[Path],
+    to_s3: list[tuple[str, Path, dict[str, Any]]],
+) -> dict[str, Any] | None:
+    """Give a destination written here its local path; None to resolve it."""
+    fetch = dataset.get("fetch") or {}
+    plain = {k: v for k, v in dataset.items() if k != "fetch"}
+    if "output" in fetch:
+        path = out / Path(str(fetch["output"])).name
+        outputs.append(path)
+    elif "s3" in fetch:
+        path = out / "s3" / node_id / (Path(str(fetch["s3"]["key"])).name or "part")
+        to_s3.append((node_id, path, fetch["s3"]))
+    elif plain.get("kind") in ("sqlite", "postgres"):
+        return plain
+    else:
+        return None
+    return {**plain, "path": str(path)}
+
+
+async def _deliver(
+    client: EngineClient,
+    job: Job,
+    outcome: Outcome,
+    to_s3: list[tuple[str, Path, dict[str, Any]]],
+) -> Outcome | None:
+    """Upload the S3 destinations of a run; a failed outcome if one fails."""
+    from tcloud.engine import runner
+
+    sent = []
+    for node_id, path, s3 in to_s3:
+        where = f"s3://{s3['bucket']}/{s3['key']}"
+        try:
+            await asyncio.to_thread(_put_s3, path, s3)
+        except Exception as exc:  # boto3's errors, said plainly
+            reason = f"{type(exc).__name__}: {exc}"[:500]
+            return runner.Outcome(
+                "failed", f"{node_id}: could not upload {where}: {reason}"
+            )
+        job.line(f"uploaded {path.name} to {where}", "system")
+        sent.append({"step": node_id, "bucket": s3["bucket"], "key": s3["key"],
+                     "size": path.stat().st_size})  # fmt: skip
+    if sent and isinstance(outcome.result, dict):
+        outcome.result["s3"] = sent
+    return None
+
+
+def _put_s3(path: Path, s3: dict[str, Any]) -> None:
+    # upload_file goes multipart above its threshold (8 MiB), in parallel parts.
+    _s3_client(s3).upload_file(str(path), s3["bucket"], s3["key"])
 
 
 def _remove(folder: Path) -> None:
@@ -380,9 +429,7 @@ async def _upload(client: EngineClient, job: Job, path: Path) -> dict[str, Any] 
         # thread hop per read, which is most of the time of a small upload.
         small = os.fstat(fh.fileno()).st_size <= SMALL_UPLOAD_BYTES
         body = fh.read() if small else fh
-        async with http.put(
-            url, data=body, params=query, headers=client._auth()
-        ) as r:
+        async with http.put(url, data=body, params=query, headers=client._auth()) as r:
             if r.status != 201:
                 job.line(f"could not upload {path.name} ({r.status})", "system")
                 return None

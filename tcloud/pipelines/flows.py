@@ -1,11 +1,15 @@
 """Pipelines: versions, validation on save, previews and runs on engines.
 
 A pipeline's document is the runtime's plan (docs/pipelines-format.md) with
-datasets named by id: a source's config is {"dataset_id"}, a destination's
-{"dataset_id"} (a folder dataset) or {"output": {"name", "format"?,
-"options"?}} (a file written to the tenant's file area). Nodes may carry
-"ui": {"x", "y"} for the editor. Before it reaches an engine, each
-dataset id is replaced by its spec (`service.dataset_spec`).
+datasets named by id: a source's config is {"dataset_id"}. A destination's
+is {"output": {"name", "format"?, "options"?}} (a file written to the
+tenant's file area), {"dataset_id", "mode"?} (a dataset on a folder, S3 or
+database connection), or a place on a connection: {"connection_id", "path"
+| "key", "format"?, "options"?} (folder, S3) or {"connection_id", "table",
+"mode"?} (SQLite, PostgreSQL; mode "replace", the default, or "append").
+Nodes may carry "ui": {"x", "y"} for the editor. Before it reaches an
+engine, each dataset id is replaced by its spec (`service.dataset_spec`),
+each place on a connection by its own (`service.target_spec`).
 
 Every save is a new version, validated against the samples of its sources
 (refused whole, with the node and field named). A run publishes the version
@@ -15,6 +19,7 @@ as a plan artifact of the engines app and runs a task pinned to it.
 from __future__ import annotations
 
 import asyncio
+import posixpath
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +38,10 @@ if TYPE_CHECKING:
 
 FORMAT = "tcloud.pipeline/1"
 OUTPUT_FORMATS = ("csv", "parquet", "jsonl")
+MODES = ("replace", "append")
+TABLE_KINDS = ("sqlite", "postgres")
+# The keys of a destination's config that say where on its connection.
+TARGET_KEYS = ("path", "key", "table", "format", "options")
 SAMPLE_ROWS = 1000
 
 
@@ -84,9 +93,11 @@ def _check_shape(doc: Row) -> None:
             raise Invalid.field(f"{where}.dataset_id", "a source needs a dataset")
         if node.get("type") == "destination":
             out = config.get("output")
-            if not config.get("dataset_id") and not isinstance(out, dict):
+            named = config.get("dataset_id") or config.get("connection_id")
+            if not named and not isinstance(out, dict):
                 raise Invalid.field(
-                    f"{where}.output", "a destination needs an output or a dataset"
+                    f"{where}.output",
+                    "a destination needs an output, a dataset or a connection",
                 )
             if isinstance(out, dict):
                 _check_output(out, f"{where}.output")
@@ -116,21 +127,13 @@ async def resolve(ctx: TenantContext, doc: Row) -> tuple[Row, dict[str, str], Ro
     cons: dict[str, Row] = {}
     for index, node in enumerate(_nodes(doc)):
         config = dict(node.get("config") or {})
-        ds_id = config.pop("dataset_id", None)
-        if ds_id:
+        if node.get("type") == "destination":
+            config = {"dataset": await _destination(ctx, config, index, cons)}
+        elif config.get("dataset_id"):
+            ds_id = config.pop("dataset_id")
             config["dataset"] = await _spec_of(ctx, ds_id, index, cons)
             _read_with(config)
-            if node.get("type") == "source":
-                sources[str(node.get("id"))] = ds_id
-            elif config["dataset"].get("kind") != "file" or "folder" not in (
-                config["dataset"].get("fetch") or {}
-            ):
-                raise Invalid.field(
-                    f"nodes[{index}].config.dataset_id",
-                    "a destination writes to a folder dataset or the file area",
-                )
-        elif isinstance(config.get("output"), dict):
-            config["dataset"] = _output_spec(config.pop("output"))
+            sources[str(node.get("id"))] = ds_id
         kept = {k: v for k, v in node.items() if k not in ("config", "ui")}
         plan["nodes"].append({**kept, "config": config})
     secrets = await service.connection_secrets(ctx, list(cons.values()))
@@ -147,6 +150,60 @@ async def _spec_of(ctx: TenantContext, ds_id: str, index: int, cons: Row) -> Row
     assert con is not None, "a dataset's connection cannot be deleted first"
     cons[con["id"]] = con
     return await service.dataset_spec(ctx, ds_id)
+
+
+async def _destination(ctx: TenantContext, config: Row, index: int, cons: Row) -> Row:
+    """Return the spec a destination writes: the file area's, a dataset's or
+    a place on a connection; refuse a bad one naming the node's field."""
+    if isinstance(config.get("output"), dict):
+        return _output_spec(config["output"])
+    where = f"nodes[{index}].config"
+    target, field = {k: config[k] for k in TARGET_KEYS if k in config}, ""
+    con_id = config.get("connection_id")
+    if config.get("dataset_id"):
+        row = await store.get(ctx.db, "datasets", str(config["dataset_id"]))
+        if row is None:
+            raise Invalid.field(f"{where}.dataset_id", "no such dataset")
+        target, field = store.loads(row["config"], {}), f"{where}.dataset_id"
+        con_id = row["connection_id"]
+    con = await store.get(ctx.db, "connections", str(con_id or ""))
+    if con is None:
+        raise Invalid.field(f"{where}.connection_id", "no such connection")
+    problem = _target_problem(con["kind"], target, config.get("mode"))
+    if problem is not None:
+        name, message = problem
+        if field and name != "mode":
+            raise Invalid.field(field, f"the dataset's {name} {message}")
+        raise Invalid.field(f"{where}.{name}", message)
+    cons[con["id"]] = con
+    spec = await service.target_spec(ctx, con, target)
+    if con["kind"] in TABLE_KINDS:
+        spec["mode"] = config.get("mode") or "replace"
+    return spec
+
+
+def _target_problem(kind: str, target: Row, mode: Any) -> tuple[str, str] | None:
+    """Say what is wrong with a destination on a connection: (field, message)."""
+    if mode is not None and (kind not in TABLE_KINDS or mode not in MODES):
+        return "mode", f"must be one of {', '.join(MODES)}, for a table only"
+    if kind == "files":
+        return "connection_id", "the file area is written with an output"
+    if kind in TABLE_KINDS:
+        if target.get("query"):
+            return "table", "is needed: a destination writes a table, not a query"
+        if not isinstance(target.get("table"), str) or not target["table"].strip():
+            return "table", f"is needed for a {kind} destination"
+        return None
+    name = "key" if kind == "s3" else "path"
+    value = str(target.get(name) or "").strip()
+    if not value or value.endswith("/"):
+        return name, f"is needed for a {kind} destination"
+    if kind == "folder" and (posixpath.isabs(value) or ".." in value.split("/")):
+        return name, "must be relative to the folder"
+    fmt = target.get("format") or service.format_of(value)
+    if fmt not in OUTPUT_FORMATS:
+        return "format", f"must be one of {', '.join(OUTPUT_FORMATS)}"
+    return None
 
 
 def _read_with(config: Row) -> None:
@@ -399,10 +456,12 @@ async def export(ctx: TenantContext, pipeline_id: str, number: int | None) -> Ro
     doc = found["document"]
     datasets: Row = {}
     nodes = []
-    for node in doc["nodes"]:
+    for index, node in enumerate(doc["nodes"]):
         config = dict(node.get("config") or {})
         ds_id = config.get("dataset_id")
-        if ds_id:
+        if config.get("connection_id") and node.get("type") == "destination":
+            config["dataset"] = await _destination(ctx, config, index, {})
+        elif ds_id:
             ds = await service.get_dataset(ctx, ds_id)
             config["dataset"] = await service.dataset_spec(ctx, ds_id)
             datasets[ds_id] = {"name": ds["name"]}

@@ -421,6 +421,12 @@ async def dataset_spec(ctx: TenantContext, dataset_id: str) -> dict[str, Any]:
     return await _spec(ctx, con, config)
 
 
+async def target_spec(ctx: TenantContext, con: Row, config: Row) -> dict[str, Any]:
+    """Return the spec of a place on a connection (a connection's row, a
+    dataset's config), as `dataset_spec` does for a dataset."""
+    return await _spec(ctx, con, config)
+
+
 async def _spec(ctx: TenantContext, con: Row, config: Row) -> dict[str, Any]:
     kind = con["kind"]
     target = connection_target(con)
@@ -447,6 +453,11 @@ async def _spec(ctx: TenantContext, con: Row, config: Row) -> dict[str, Any]:
     if kind == "sqlite":
         return {"kind": "sqlite", "path": target["path"], **where}
     return {**target, **where}
+
+
+def format_of(name: str) -> str:
+    """Return the format a file name's extension says."""
+    return _format_of(name)
 
 
 def _format_of(name: str) -> str:
@@ -479,7 +490,13 @@ async def dataset_from_upload(
     fmt: str | None = None,
     options: dict[str, Any] | None = None,
 ) -> Row:
-    """Store an uploaded file in the file area and make a dataset on it."""
+    """Store an uploaded file in the file area and make a dataset on it.
+
+    A name already taken is refused before the file is stored; should
+    another upload take it meanwhile, the stored file is deleted again.
+    """
+    if await store.by_name(ctx.db, "datasets", name):
+        raise Conflict(f"a dataset named {name} already exists")
     area = await ensure_area_connection(ctx)
     found = await upload_file(ctx, filename, chunks)
     config: Row = {"file_id": found["id"]}
@@ -487,9 +504,13 @@ async def dataset_from_upload(
         config["format"] = fmt
     if options:
         config["options"] = options
-    return await create_dataset(
-        ctx, {"name": name, "connection_id": area["id"], "config": config}
-    )
+    try:
+        return await create_dataset(
+            ctx, {"name": name, "connection_id": area["id"], "config": config}
+        )
+    except Conflict:
+        await delete_file(ctx, found["id"])
+        raise
 
 
 async def pipelines_of_artifact(
