@@ -1,23 +1,28 @@
 """PostgreSQL connections against a real server on loopback, reached from
-the engine with the password sealed to it."""
+the engine with the password sealed to it; a run writing a table."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.engines.kit import eventually, free_port
+from tests.pipelines.conftest import upload
+from tests.pipelines.test_destinations import run, to_table
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 PASSWORD = "pg-Secret-42"
 PARIS = "SELECT id, city FROM orders WHERE city = 'Paris'"
+SALES = b"id,city,day,total\n1,Paris,2024-06-01,9.5\n2,Lyon,2024-06-02,20\n"
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -123,3 +128,43 @@ async def test_postgres_tested_sampled_and_run(boss, engine, postgres) -> None:
     done = await eventually(finished, timeout=60)
     assert done["status"] == "succeeded", done
     assert done["rows_written"] == 2
+
+
+async def test_a_run_writes_a_postgres_table(boss, engine, postgres) -> None:
+    import psycopg
+
+    con = await boss.json("POST", "/connections", 201, json={
+        "name": "pg", "kind": "postgres", "config": postgres,
+        "secret": PASSWORD})  # fmt: skip
+    ds = await upload(boss, "s.csv", SALES, dataset="sales")
+    dsn = (
+        f"host=127.0.0.1 port={postgres['port']} user=postgres"
+        f" password={PASSWORD} dbname=postgres"
+    )
+
+    def table() -> list[tuple]:
+        with psycopg.connect(dsn) as conn:
+            return conn.execute("SELECT * FROM sales ORDER BY id").fetchall()
+
+    def types() -> list[tuple]:
+        with psycopg.connect(dsn) as conn:
+            return conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_name = 'sales' ORDER BY ordinal_position"
+            ).fetchall()
+
+    created = await run(boss, "pg-load", to_table(ds["id"], con["id"], table="sales"))
+    appended = await run(boss, "pg-load", to_table(
+        ds["id"], con["id"], table="sales", mode="append"))  # fmt: skip
+    misfit = await run(boss, "pg-load", to_table(
+        ds["id"], con["id"], table="orders", mode="append"))  # fmt: skip
+
+    assert created["status"] == appended["status"] == "succeeded", appended
+    assert await asyncio.to_thread(types) == [
+        ("id", "bigint"), ("city", "text"), ("day", "date"),
+        ("total", "double precision"),
+    ]  # fmt: skip
+    found = await asyncio.to_thread(table)
+    assert found[:2] == [(1, "Paris", date(2024, 6, 1), 9.5)] * 2 and len(found) == 4
+    assert misfit["status"] == "failed"
+    assert "field 'day' has no column in table orders" in misfit["error"]
