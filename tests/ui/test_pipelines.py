@@ -4,6 +4,7 @@ engine, download the result."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -355,3 +356,34 @@ def test_table_steps_have_forms_and_a_json_view(  # type: ignore[no-untyped-def]
     assert configs["sort"] == {"by": [{"field": "total", "order": "asc"}]}
     assert configs["dedupe"] == {"fields": ["count"], "keep": "last"}
     assert [s["function"] for s in configs["prepare"]["steps"]] == ["lower_case"]
+
+
+def test_destination_form_writes_a_table_on_a_connection(  # type: ignore[no-untyped-def]
+    page, shot, shop, tmp_path
+) -> None:
+    api, data, _ = shop
+    db = tmp_path / "shop.db"
+    con = api.call("POST", "/connections", {
+        "name": unique("warehouse"), "kind": "sqlite",
+        "config": {"path": str(db)}}, status=201)  # fmt: skip
+    made = open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "out", "type": "destination", "config": {"output": {"name": "a.csv"}}},
+    ], [{"from": "shop", "to": "out"}])  # fmt: skip
+    panel = page.locator("[data-panel]")
+
+    page.get_by_role("heading", name="destination: out", level=3).wait_for()
+    panel.get_by_label("Write to").select_option(con["id"])
+    panel.get_by_label("Table").fill("sales")
+    panel.get_by_label("Write mode").select_option("append")
+    top_shot(shot, page, "pipelines-17-destination-table")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved as version 2.").wait_for()
+    page.get_by_role("button", name="Run").click()
+    page.locator("[data-run-status=succeeded]").wait_for(timeout=30000)
+
+    saved = api.call("GET", f"/pipelines/{made['id']}")["document"]["nodes"][1]
+    assert saved["config"] == {
+        "connection_id": con["id"], "table": "sales", "mode": "append"}  # fmt: skip
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM sales").fetchone() == (30,)

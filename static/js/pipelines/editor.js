@@ -110,11 +110,64 @@ function sourceForm(node, datasets, changed) {
   return labelled("Dataset", choice(options, node.config.dataset_id || "", (v) => { node.config = { dataset_id: v }; changed(true); }, { "data-source": node.id }));
 }
 
-function destinationForm(node, changed) {
-  const out = node.config.output || (node.config.output = { name: "result.csv" });
-  return h("div", { class: "pl-panel" },
-    labelled("File name in the file area", input(out.name, (v) => { out.name = v; changed(); })),
-    labelled("Format", choice(["csv", "parquet", "jsonl"], out.format || out.name.split(".").pop(), (v) => { out.format = v; changed(); })));
+const TABLE_KINDS = ["sqlite", "postgres"];
+const FILE_FORMATS = ["csv", "parquet", "jsonl"];
+const MODES = [["replace", "Create or replace the table"], ["append", "Append to the table"]];
+
+/** A new destination config on a connection, by its kind. */
+function placeOn(con) {
+  if (TABLE_KINDS.includes(con.kind)) return { connection_id: con.id, table: "", mode: "replace" };
+  return { connection_id: con.id, [con.kind === "s3" ? "key" : "path"]: "result.csv", format: "csv" };
+}
+
+function formatChoice(config, name, changed) {
+  const value = config.format || String(name || "").split(".").pop();
+  return labelled("Format", choice(FILE_FORMATS, value, (v) => { config.format = v; changed(); }, { "data-path": "format", "data-focus": "format" }));
+}
+
+function modeChoice(config, changed) {
+  return labelled("Write mode", choice(MODES, config.mode || "replace", (v) => { config.mode = v; changed(); }, { "data-path": "mode", "data-focus": "mode" }),
+    config.mode === "append" ? "A field the table has no column for, or of a type its column cannot take, fails the run and leaves the table as it was." : "");
+}
+
+// Where a destination writes: the file area (output), a place on a
+// connection (a table and a mode, or a key or path and a format), or a
+// dataset of the inventory.
+function destinationForm(node, connections, datasets, changed) {
+  const config = node.config;
+  const others = connections.filter((c) => c.kind !== "files");
+  const place = config.output ? "area" : config.dataset_id !== undefined ? "dataset" : config.connection_id || "area";
+  const con = others.find((c) => c.id === config.connection_id);
+  const options = [["area", "File area"], ...others.map((c) => [c.id, `${c.name} (${c.kind})`]), ["dataset", "A dataset of the inventory"]];
+  if (config.connection_id && !con) options.push([config.connection_id, "A connection that is gone"]);
+  const picker = choice(options, place, (v) => {
+    const picked = others.find((c) => c.id === v);
+    node.config = v === "dataset" ? { dataset_id: "" } : picked ? placeOn(picked) : { output: { name: "result.csv" } };
+    changed(true);
+  }, { "data-destination": node.id, "data-path": "connection_id", "data-focus": "place" });
+  const put = (key) => (v) => { config[key] = v; changed(); };
+  let fields = [];
+  if (place === "area") {
+    const out = config.output || (config.output = { name: "result.csv" });
+    fields = [labelled("File name in the file area", input(out.name, (v) => { out.name = v; changed(); }, { "data-focus": "output" })),
+      labelled("Format", choice(FILE_FORMATS, out.format || out.name.split(".").pop(), (v) => { out.format = v; changed(); }))];
+  } else if (place === "dataset") {
+    const usable = datasets.filter((d) => d.connection_kind !== "files");
+    const picked = usable.find((d) => d.id === config.dataset_id);
+    fields = [labelled("Dataset", choice([["", "Choose a dataset"], ...usable.map((d) => [d.id, `${d.name} (${d.connection_kind})`])], config.dataset_id, (v) => {
+      node.config = { dataset_id: v };
+      changed(true);
+    }, { "data-path": "dataset_id", "data-focus": "dataset" })),
+    picked && TABLE_KINDS.includes(picked.connection_kind) ? modeChoice(config, changed) : null];
+  } else if (con && TABLE_KINDS.includes(con.kind)) {
+    fields = [labelled("Table", input(config.table, put("table"), { "data-path": "table", "data-focus": "table", placeholder: con.kind === "postgres" ? "schema.table or table" : "table" })),
+      modeChoice(config, changed)];
+  } else if (con) {
+    const key = con.kind === "s3" ? "key" : "path";
+    fields = [labelled(key === "key" ? "Key in the bucket" : "Path in the folder", input(config[key], put(key), { "data-path": key, "data-focus": key })),
+      formatChoice(config, config[key], changed)];
+  }
+  return h("div", { class: "pl-panel" }, labelled("Write to", picker), ...fields);
 }
 
 function joinInputs(doc, node, changed) {
@@ -129,12 +182,12 @@ function joinInputs(doc, node, changed) {
 
 export default function editor({ params, session, setTitle }) {
   return detailView({
-    load: async () => [await api.get(`/pipelines/${enc(params.id)}`), await listAll("/datasets")],
-    draw: ([pipeline, datasets]) => build(pipeline, datasets, session, setTitle),
+    load: async () => [await api.get(`/pipelines/${enc(params.id)}`), await listAll("/datasets"), await listAll("/connections")],
+    draw: ([pipeline, datasets, connections]) => build(pipeline, datasets, connections, session, setTitle),
   });
 }
 
-function build(pipeline, datasets, session, setTitle) {
+function build(pipeline, datasets, connections, session, setTitle) {
   setTitle(pipeline.name);
   const doc = structuredClone(pipeline.document);
   // problems: {node id: [{field, message, position?}]}, field relative to the
@@ -181,7 +234,7 @@ function build(pipeline, datasets, session, setTitle) {
     const asJson = processor && state.asJson;
     const right = n.type === "join" ? joinInputs(doc, n, changed) : null;
     const form = n.type === "source" ? sourceForm(n, datasets, changed)
-      : n.type === "destination" ? destinationForm(n, changed)
+      : n.type === "destination" ? destinationForm(n, connections, datasets, changed)
         : asJson || !processor ? jsonForm(n, changed)
           : stepForm(n.type, { node: n, config: n.config, schema: schemaAt(inputOf(n.id)), right: schemaAt(inputOf(n.id, "right")), rightInput: right, session, changed });
     const toggle = processor ? button("JSON", () => { state.asJson = !asJson; drawPanel(); }, { size: "sm", kind: "ghost", attrs: { "aria-pressed": String(asJson), title: "Edit the configuration as JSON", "data-json-toggle": "" } }) : null;
