@@ -11,8 +11,8 @@ Nodes may carry "ui": {"x", "y"} for the editor. Before it reaches an
 engine, each dataset id is replaced by its spec (`service.dataset_spec`),
 each place on a connection by its own (`service.target_spec`).
 
-Every save is a new version, validated against the samples of its sources
-(refused whole, with the node and field named). A run publishes the version
+Every save that changes the document is a new version, validated against
+the samples of its sources (refused whole, with the node and field named). A run publishes the version
 as a plan artifact of the engines app and runs a task pinned to it.
 """
 
@@ -314,13 +314,19 @@ def _document(body: Row) -> Row:
 async def save_version(
     ctx: TenantContext, hub: Hub, pipeline_id: str, body: Row
 ) -> Row:
-    """Add a version to a pipeline if its document is valid; nothing if not."""
+    """Add a version to a pipeline if its document is valid; nothing if not.
+
+    A document identical to the latest version's is no new version: the
+    latest is returned as it is, with no audit event.
+    """
     row = await _pipeline_row(ctx.db, pipeline_id)
     doc = _document(body)
+    fields = {k: body[k] for k in ("name", "description") if k in body}
+    if not fields and await _is_latest(ctx.db, row, doc):
+        return await get_pipeline(ctx, pipeline_id)
     if doc["nodes"]:
         await check(ctx, hub, doc)
     async with ctx.db.transaction() as tx:
-        fields = {k: body[k] for k in ("name", "description") if k in body}
         if fields:
             await store.update(tx, "pipelines", pipeline_id, **fields)
         version = await store.add_version(
@@ -331,6 +337,11 @@ async def save_version(
             details={"version": version["version"]},
         )  # fmt: skip
     return await get_pipeline(ctx, pipeline_id)
+
+
+async def _is_latest(db: Any, row: Row, doc: Row) -> bool:
+    latest = await store.version(db, row["id"], row["latest_version"])
+    return latest is not None and store.loads(latest["plan"]) == doc
 
 
 async def get_pipeline(

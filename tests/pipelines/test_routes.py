@@ -112,6 +112,20 @@ async def test_versions_export_import(boss, engine) -> None:
     assert latest["version"] == 2 and len(latest["versions"]) == 2
 
 
+async def test_saving_the_same_document_makes_no_version(boss, engine) -> None:
+    ds = await upload(boss, "sales.csv", CSV, dataset="sales")
+    doc = graph(ds["id"], FILTER)
+    made = await boss.json(
+        "POST", "/pipelines", 201, json={"name": "p", "document": doc}
+    )
+
+    again = await boss.json("PUT", f"/pipelines/{made['id']}", json={"document": doc})
+
+    assert again["version"] == 1 and len(again["versions"]) == 1
+    audited = await boss.json("GET", "/audit", params={"object_id": made["id"]})
+    assert [e["action"] for e in audited["items"]] == ["pipeline.create"]
+
+
 async def test_sqlite_connection_tested_and_sampled(boss, engine, tmp_path) -> None:
     path = tmp_path / "shop.db"
     with sqlite3.connect(path) as db:
