@@ -12,8 +12,9 @@ engine, each dataset id is replaced by its spec (`service.dataset_spec`),
 each place on a connection by its own (`service.target_spec`).
 
 Every save that changes the document is a new version, validated against
-the samples of its sources (refused whole, with the node and field named). A run publishes the version
-as a plan artifact of the engines app and runs a task pinned to it.
+the samples of its sources (refused whole, with the node and field named).
+A run publishes the version as a plan artifact of the engines app and runs
+a task pinned to it.
 """
 
 from __future__ import annotations
