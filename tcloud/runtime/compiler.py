@@ -94,7 +94,9 @@ def compile(  # noqa: A001 - the name the runtime's contract uses
                 )
                 continue
             try:
-                step = _build(node, compiled, samples or {}, sample_size, mode)
+                step = _build(
+                    node, compiled, samples or {}, sample_size, mode, tap is not None
+                )
             except DataError as exc:
                 if not tolerant:
                     raise
@@ -115,6 +117,7 @@ def _build(
     samples: dict[str, pl.DataFrame],
     sample_size: int | None,
     mode: str,
+    counted: bool = False,
 ) -> Step:
     if node.type == SOURCE:
         return _source(node, compiled.stack, samples, sample_size, mode)
@@ -125,6 +128,11 @@ def _build(
         writers.check(ctx)
         return Step(inputs["in"])
     step: Step = PROCESSORS[node.type].build(ctx, inputs)
+    if counted and step.reject is not None:
+        # The rows kept and the rows rejected come from one read of the
+        # input: cached, or polars may compute (and count) the input twice.
+        cached = {port: frame.cache() for port, frame in inputs.items()}
+        step = PROCESSORS[node.type].build(ctx, cached)
     _schema(node, step.frame)
     if step.reject is not None:
         _schema(node, step.reject)

@@ -63,9 +63,13 @@ def infer(frame: pl.DataFrame) -> dict[str, str]:
     if not frame.columns:
         return {}
     # One long column of values: each pattern compiles once, not per column.
+    # Columns go by position, so a column named "value" or "column" is fine.
     value = pl.col("value")
     long = (
-        frame.select(pl.all().cast(pl.String))
+        frame.select(
+            pl.col(name).cast(pl.String).alias(str(i))
+            for i, name in enumerate(frame.columns)
+        )
         .unpivot(variable_name="column", value_name="value")
         .with_columns(value.str.strip_chars())
         .filter(value.is_not_null() & (value != ""))
@@ -78,7 +82,7 @@ def infer(frame: pl.DataFrame) -> dict[str, str]:
         value.str.contains(_DATETIME).all().alias("datetime"),
     )
     found = {row.pop("column"): row for row in flags.to_dicts()}
-    return {name: _pick(found.get(name)) for name in frame.columns}
+    return {name: _pick(found.get(str(i))) for i, name in enumerate(frame.columns)}
 
 
 def _pick(flags: dict[str, bool] | None) -> str:
