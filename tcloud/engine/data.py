@@ -180,6 +180,9 @@ async def resolve_spec(client: EngineClient | None, spec: dict[str, Any]) -> Any
     """Turn a spec with a "fetch" into a plain runtime spec with a local path."""
     fetch = spec.get("fetch") or {}
     plain = {k: v for k, v in spec.items() if k != "fetch"}
+    if ("area" in fetch or "s3" in fetch) and not plain.get("name"):
+        # The cache names the file by its hash; messages name it as the user does.
+        plain["name"] = Path(str(plain.get("path") or "")).name
     if "area" in fetch:
         if client is None:
             raise DataFailed(f"{spec.get('path')} is in the file area")

@@ -123,6 +123,9 @@ def _edges(
         if port not in ports[target.type]:
             raise PlanError(end, "port", f"{target.type} has no input port {port!r}")
         if port in target.inputs:
+            cycle = _path_to(nodes, start, end)
+            if cycle:
+                raise PlanError(end, None, _cycle([*cycle, end]))
             raise PlanError(end, "port", f"port {port!r} already has an input")
         if nodes[start].type == DESTINATION:
             raise PlanError(start, None, "a destination has no output")
@@ -139,7 +142,7 @@ def _order(nodes: dict[str, Node]) -> list[str]:
             return
         if state.get(node_id) == 1:
             cycle = path[path.index(node_id) :] + [node_id]
-            raise PlanError(node_id, None, "cycle: " + " -> ".join(cycle))
+            raise PlanError(node_id, None, _cycle(cycle[::-1]))
         state[node_id] = 1
         for upstream in nodes[node_id].inputs.values():
             visit(upstream, [*path, node_id])
@@ -149,6 +152,21 @@ def _order(nodes: dict[str, Node]) -> list[str]:
     for node_id in nodes:
         visit(node_id, [])
     return order
+
+
+def _path_to(nodes: dict[str, Node], start: str, end: str) -> list[str]:
+    """Return the nodes from `end` down to `start` along the edges, if any."""
+    if start == end:
+        return [end]
+    for upstream in nodes[start].inputs.values():
+        found = _path_to(nodes, upstream, end)
+        if found:
+            return [*found, start]
+    return []
+
+
+def _cycle(path: list[str]) -> str:
+    return "the edges make a cycle: " + " -> ".join(path)
 
 
 def substitute(document: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:

@@ -132,8 +132,26 @@ def check_regex(ctx: Context, pattern: str, where: str) -> None:
     try:
         pl.select(pl.lit("").str.contains(pattern))
     except pl.exceptions.PolarsError as exc:
-        first = str(exc).strip().splitlines()
-        reason = next((ln.strip() for ln in first if "error" in ln.lower()), "")
-        raise ctx.error(where, f"invalid regular expression {reason}".strip()) from exc
+        message = f"invalid regular expression: {regex_reason(str(exc))}"
+        raise ctx.error(where, message) from exc
     if re.search(r"\(\?[<=!]", pattern):
         raise ctx.error(where, "look-around is not supported in regular expressions")
+
+
+def regex_reason(message: str) -> str:
+    """Say in one line why the regex crate refused a pattern, and where.
+
+    Its message spans lines: the pattern, a caret under the fault, then
+    "error: <reason>", then the polars expression it was in.
+    """
+    lines = message.split("This error occurred")[0].splitlines()
+    reasons = [
+        ln.strip()[6:].strip() for ln in lines if ln.strip().startswith("error:")
+    ]
+    reason = "; ".join(reasons) or " ".join(" ".join(lines).split())
+    carets = [i for i, ln in enumerate(lines) if ln.strip().startswith("^")]
+    if carets and carets[0] > 0:
+        pattern, caret = lines[carets[0] - 1], lines[carets[0]]
+        indent = len(pattern) - len(pattern.lstrip())
+        reason += f" at position {caret.index('^') - indent + 1}"
+    return reason

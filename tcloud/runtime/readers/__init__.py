@@ -21,6 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import orjson
 import polars as pl
 
 from tcloud.runtime import types
@@ -59,7 +60,7 @@ def open_source(
         raise ReadError(f"unknown dataset kind {kind!r}")
     path = _path(spec)
     if not path.is_file():
-        raise ReadError(f"no such file: {path.name}", path=str(path))
+        raise ReadError(f"no such file: {name_of(spec)}", path=str(path))
     fmt = format_of(spec)
     options = spec.get("options") or {}
     if fmt == "csv":
@@ -71,7 +72,11 @@ def open_source(
         return Source(_limit(scan, limit))
     if fmt == "parquet":
         return Source(_limit(pl.scan_parquet(path), limit))
-    raise ReadError(f"unknown file format {fmt!r}", path=str(path))
+    raise ReadError(
+        f"unknown file format {fmt!r} of {name_of(spec)}; formats read:"
+        f" {', '.join(FORMATS)}",
+        path=str(path),
+    )
 
 
 def inspect(spec: dict[str, Any], n: int = 1000) -> dict[str, Any]:
@@ -83,13 +88,25 @@ def inspect(spec: dict[str, Any], n: int = 1000) -> dict[str, Any]:
     fmt = format_of(spec) if spec.get("kind", "file") == "file" else "sqlite"
     options = dict(spec.get("options") or {})
     extra: dict[str, Any] = {}
+    warnings = _empty(spec) if fmt != "sqlite" else []
     if fmt == "csv":
-        options = csv_options(_path(spec), options).to_dict()
+        found = csv_options(_path(spec), options)
+        options = found.to_dict()
+        warnings = warnings or csv.head_warnings(_path(spec), found, n)
     elif fmt == "xlsx":
         extra["sheets"] = sheets(_path(spec))
         options.setdefault("sheet", extra["sheets"][0] if extra["sheets"] else None)
     schema, rows = sample({**spec, "options": options}, n)
+    if warnings:
+        extra["warnings"] = warnings
     return {"format": fmt, "options": options, **extra, "schema": schema, "rows": rows}
+
+
+def _empty(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    path = _path(spec)
+    if path.is_file() and path.stat().st_size == 0:
+        return [{"code": "empty", "message": "the file is empty"}]
+    return []
 
 
 def format_of(spec: dict[str, Any]) -> str:
@@ -125,8 +142,35 @@ def read_error(spec: dict[str, Any], exc: Exception) -> ReadError:
         located = csv.locate_fault(_path(spec), options)
         if located is not None:
             return located
+    if spec.get("kind", "file") == "file" and format_of(spec) in ("jsonl", "ndjson"):
+        found = jsonl_fault(_path(spec), name_of(spec))
+        if found is not None:
+            return found
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc)
-    return ReadError(f"cannot read {Path(spec.get('path', '')).name}: {first}")
+    return ReadError(f"cannot read {name_of(spec)}: {first}")
+
+
+def name_of(spec: dict[str, Any]) -> str:
+    """Return the name a user knows a dataset's file by (not a cache's)."""
+    return str(spec.get("name") or Path(str(spec.get("path") or "")).name)
+
+
+def jsonl_fault(path: Path, name: str) -> ReadError | None:
+    """Name the first line of a JSON lines file that is not a JSON object."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                reason = str(exc).split(": line ")[0]
+                return ReadError(
+                    f"{name} is not valid JSON here ({reason})", line=number
+                )
+            if not isinstance(value, dict):
+                return ReadError(f"{name} has no JSON object here", line=number)
+    return None
 
 
 def csv_options(path: Path, given: dict[str, Any]) -> CsvOptions:

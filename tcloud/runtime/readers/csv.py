@@ -25,6 +25,7 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ CHUNK = 1024 * 1024
 # A sample stops here even short of its records (a file of very long lines).
 MAX_HEAD = 64 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
+UNCLOSED = "a quote opens here and is never closed"
 NULL_TOKENS = ("NA", "N/A", "NULL", "null", "None", "NaN", "nan", "-")
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -231,6 +233,16 @@ def head(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFram
 
 def head_frame(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.DataFrame:
     """Read the first `n` records as text, null tokens made null."""
+    records, lines = _head_records(source, options, n)
+    frame = _frame(records, lines, options.header, options.long_rows)
+    if options.skip_empty_rows:
+        frame = frame.filter(_has_a_value())
+    return _nulled(frame, options.null_values).head(n)
+
+
+def _head_records(
+    source: str | Path | bytes, options: CsvOptions, n: int
+) -> tuple[list[list[str]], list[int]]:
     size = HEAD_BYTES // 8 if n < 10 else 4 * HEAD_BYTES
     while True:
         raw = _head_bytes(source, size)
@@ -238,12 +250,27 @@ def head_frame(source: str | Path | bytes, options: CsvOptions, n: int) -> pl.Da
         text = _decode_head(raw, options.encoding, final=complete)
         records, lines = _parse(text, options, limit=n + 1, complete=complete)
         if complete or len(records) > n or size >= MAX_HEAD:
-            break
+            return records, lines
         size *= 4
-    frame = _frame(records, lines, options.header, options.long_rows)
-    if options.skip_empty_rows:
-        frame = frame.filter(_has_a_value())
-    return _nulled(frame, options.null_values).head(n)
+
+
+def head_warnings(
+    source: str | Path | bytes, options: CsvOptions, n: int
+) -> list[dict[str, Any]]:
+    """Say what a sample of the first `n` records read leniently (short rows)."""
+    records, lines = _head_records(source, options, n)
+    if not records:
+        return []
+    width = len(records[0])
+    for number, record in zip(lines[1:], records[1 : n + 1], strict=False):
+        if len(record) < width and any(record):
+            return [{
+                "code": "short_rows",
+                "line": number,
+                "message": f"line {number}: {len(record)} fields where the first"
+                f" record has {width}; the missing fields are read as null",
+            }]  # fmt: skip
+    return []
 
 
 def _has_a_value() -> pl.Expr:
@@ -360,10 +387,33 @@ def locate_fault(path: str | Path, options: CsvOptions) -> ReadError | None:
                         )
                     start = reader.line_num + 1
             except csv.Error as exc:
+                if options.quote and "end of data" in str(exc):
+                    handle.seek(0)
+                    opened = unclosed_quote(handle, options.delimiter, options.quote)
+                    return ReadError(UNCLOSED, line=opened or start)
                 return ReadError(f"malformed record ({exc})", line=start)
             except UnicodeDecodeError:
                 return _bad_text(Path(path), options.encoding)
     return None
+
+
+def unclosed_quote(lines: Iterable[str], delimiter: str, quote: str) -> int | None:
+    """Return the line a quote opens on and is never closed, if one is."""
+    inside, closed, at_start, opened = False, False, True, None
+    for number, line in enumerate(lines, start=1):
+        if not inside and quote not in line:
+            at_start = True
+            continue
+        for char in line:
+            if inside:
+                inside = char != quote
+                closed = not inside
+                continue
+            if char == quote and (at_start or closed):
+                inside, opened = True, opened if closed else number
+            closed = False
+            at_start = char in (delimiter, "\n", "\r")
+    return opened if inside else None
 
 
 def _bad_text(path: Path, encoding: str) -> ReadError:
@@ -434,6 +484,10 @@ def _parse(
     except csv.Error as exc:
         if complete:
             raise ReadError(str(exc), line=reader.line_num) from exc
+    if complete and options.quote and text.count(options.quote) % 2:
+        opened = unclosed_quote(io.StringIO(text), options.delimiter, options.quote)
+        if opened is not None:
+            raise ReadError(UNCLOSED, line=opened)
     if not complete and limit is not None and len(records) < limit and records:
         records.pop()
         lines.pop()
