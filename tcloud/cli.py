@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
+import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -49,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from tcloud.platform.tls import server_context
 
     config = _config(args, host=args.host, port=args.port, data_dir=args.data_dir)
+    _check_bindable(config.host, config.port)
     # The store, full-run and engine threads share the GIL with the event loop;
     # a shorter switch interval hands it back to the loop sooner after I/O.
     sys.setswitchinterval(SWITCH_INTERVAL)
@@ -66,6 +69,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         handle_signals=True,
     )
     return 0
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Refuse a port another process holds, before anything is created."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"port {port} is in use") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 @command

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -233,3 +234,16 @@ def test_listing_tenants_of_an_empty_folder_creates_nothing(tmp_path, capsys):
     assert code == 2
     assert "no tcloud data" in capsys.readouterr().err
     assert not (tmp_path / "none").exists()
+
+
+def test_serve_on_a_port_in_use_says_so_and_creates_nothing(tmp_path, capsys):
+    from tcloud import cli
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code = cli.main(["serve", "--host", "127.0.0.1", "--port", str(port),
+                         "--data-dir", str(tmp_path / "var")])  # fmt: skip
+
+    assert code == 2
+    assert capsys.readouterr().err == f"error: port {port} is in use\n"
+    assert not (tmp_path / "var").exists()

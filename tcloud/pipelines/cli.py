@@ -11,6 +11,7 @@ to `--out` (./out by default).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from pathlib import Path
@@ -85,15 +86,63 @@ def _output(output: dict[str, Any], out: Path) -> dict[str, Any]:
     return spec
 
 
+def _document(path: Path) -> dict[str, Any]:
+    """Read a pipeline file, refusing anything else in one line."""
+    from tcloud.runtime.plan import FORMAT
+
+    try:
+        document = orjson.loads(path.read_bytes())
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    except orjson.JSONDecodeError:
+        document = None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CliError(
+            f"{path.name}: this is not a pipeline file (expected JSON with format"
+            f" {FORMAT})"
+        )
+    return document
+
+
+def _inputs(document: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:
+    """Refuse an --input that names no source of the file."""
+    nodes = document.get("nodes") if isinstance(document.get("nodes"), list) else []
+    sources = [str(n.get("id")) for n in nodes
+               if isinstance(n, dict) and n.get("type") == "source"]  # fmt: skip
+    for name in inputs:
+        if name not in sources:
+            raise CliError(
+                f"--input {name}=...: the file has no source node {name!r};"
+                f" its sources: {', '.join(sources) or 'none'}"
+            )
+    return inputs
+
+
+def _out_folder(out: Path) -> Path:
+    """Make the --out folder, or say in one line why it cannot be."""
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out}: this is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(
+            f"--out {out}: cannot make the folder ({exc.strerror})"
+        ) from None
+    if not os.access(out, os.W_OK):
+        raise CliError(f"--out {out}: the folder is not writable")
+    return out
+
+
 def run_file(args: argparse.Namespace) -> int:
     from tcloud import runtime
 
     try:
-        document = orjson.loads(Path(args.file).read_bytes())
-        out = Path(args.out)
-        plan = local_plan(document, _pairs(args.input, "--input"), out)
+        document = _document(Path(args.file))
+        inputs = _inputs(document, _pairs(args.input, "--input"))
+        out = _out_folder(Path(args.out))
+        plan = local_plan(document, inputs, out)
         params = _pairs(args.param, "--param")
-    except (OSError, orjson.JSONDecodeError, CliError) as exc:
+    except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -103,7 +152,7 @@ def run_file(args: argparse.Namespace) -> int:
 
     try:
         summary = runtime.execute(plan, params, on_event, threading.Event())
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(orjson.dumps(summary, default=str, option=orjson.OPT_INDENT_2).decode())
