@@ -3,6 +3,8 @@
 
 let table = [];
 let onChange = () => {};
+let guard = null;
+let current = "";
 
 function compile(pattern) {
   const keys = [];
@@ -41,13 +43,44 @@ export function match(pathname) {
   return null;
 }
 
+/** Ask ask(url) before the app leaves this page (a promise of true to
+ * leave); the guard is dropped once the page is left. Returns its remover. */
+export function guardLeaving(ask) {
+  guard = ask;
+  return () => {
+    if (guard === ask) guard = null;
+  };
+}
+
+function render(state) {
+  guard = null;
+  current = location.href;
+  onChange(state);
+}
+
 /** Go to an address inside the app (pushes history unless replace). */
 export function navigate(url, { replace = false } = {}) {
   const target = new URL(url, location.href);
+  if (guard && target.href !== location.href) {
+    Promise.resolve(guard(target)).then((leave) => leave && go(target, replace));
+    return;
+  }
+  go(target, replace);
+}
+
+function go(target, replace) {
   const same = target.href === location.href;
   if (replace || same) history.replaceState(null, "", target);
   else history.pushState(null, "", target);
-  onChange({ pushed: !replace && !same });
+  render({ pushed: !replace && !same });
+}
+
+// The back button has moved the address already: put it back while asking.
+function popped() {
+  if (!guard) return render({ pushed: false });
+  const target = new URL(location.href);
+  history.pushState(null, "", current);
+  Promise.resolve(guard(target)).then((leave) => leave && go(target, false));
 }
 
 /** Change the query of the current address without rendering the page again. */
@@ -58,6 +91,7 @@ export function setQuery(values) {
     else url.searchParams.set(key, String(value));
   }
   history.replaceState(null, "", url);
+  current = location.href;
 }
 
 function isInternalLink(event) {
@@ -80,6 +114,6 @@ export function start(render) {
     event.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });
-  window.addEventListener("popstate", () => onChange({ pushed: false }));
-  onChange({ pushed: false });
+  window.addEventListener("popstate", popped);
+  render({ pushed: false });
 }

@@ -123,7 +123,7 @@ def test_connections_page_and_a_test_from_the_engine(
     dialog = page.get_by_role("dialog")
     dialog.get_by_label("Name").fill(name)
     dialog.get_by_label("Kind").select_option("folder")
-    dialog.get_by_label("Path (folder, SQLite)").fill(str(tmp_path))
+    dialog.get_by_label("Path on the engine's machine").fill(str(tmp_path))
     dialog.get_by_role("button", name="Create").click()
     row = page.locator("tr", has_text=name)
     row.get_by_role("button", name="Test").click()
@@ -258,7 +258,7 @@ def test_text_steps_have_forms_with_errors_next_to_the_input(  # type: ignore[no
     top_shot(shot, page, "pipelines-11-calculate-error")
 
     page.get_by_role("button", name="Save").click()
-    page.get_by_text("Not saved: nothing changed").wait_for()
+    page.get_by_text("Not saved: 1 problem").wait_for()
     panel.locator("[data-field-error=expression]").wait_for()
     panel.get_by_label("Expression (SQL)").fill("amount * 2")
     after_head(page, "double").wait_for()

@@ -6,6 +6,19 @@ import { h } from "../dom.js";
 
 export const enc = encodeURIComponent;
 
+/** "1 record", "2 records": a count with its noun in the right number. */
+export function plural(n, noun, many = `${noun}s`) {
+  return `${n} ${n === 1 ? noun : many}`;
+}
+
+/** The format a dataset is read as: its config's, else its name's extension. */
+export function formatOf(dataset, fileName) {
+  const name = fileName || dataset.config.path || dataset.config.key || "";
+  const ext = /\.([a-z0-9]+)$/i.exec(name);
+  const byExt = { tsv: "csv", txt: "csv", ndjson: "jsonl" };
+  return dataset.config.format || (ext ? byExt[ext[1].toLowerCase()] || ext[1].toLowerCase() : "");
+}
+
 /** Load the app's stylesheets once (a <link>: the CSP allows this origin). */
 export function useStyles() {
   if (document.querySelector("link[data-pipelines-css]")) return;

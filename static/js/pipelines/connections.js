@@ -22,27 +22,62 @@ function configOf(v) {
   return { path: v.path };
 }
 
+// The fields each kind has; the others are hidden while it is chosen.
+const FIELDS_OF = {
+  folder: ["path"],
+  sqlite: ["path"],
+  s3: ["endpoint", "bucket", "region", "access_key", "secret"],
+  postgres: ["host", "port", "database", "user", "secret"],
+};
+
+function showFieldsOf(select) {
+  const form = select.closest("form");
+  const shown = FIELDS_OF[select.value] || [];
+  for (const names of Object.values(FIELDS_OF)) {
+    for (const name of names) {
+      const el = form && form.querySelector(`[name="${name}"]`);
+      if (el) el.closest(".field").hidden = !shown.includes(name);
+    }
+  }
+}
+
+// A select of the kinds that shows only the chosen kind's fields.
+function kindField() {
+  return {
+    name: "kind", label: "Kind", type: "custom", required: true,
+    render: ({ id }) => {
+      const select = h("select", { id, class: "input", name: "kind" }, KINDS.map((k) => h("option", { value: k.value }, k.label)));
+      select.addEventListener("change", () => showFieldsOf(select));
+      queueMicrotask(() => showFieldsOf(select));
+      return { el: select, value: () => select.value, focus: () => select.focus() };
+    },
+  };
+}
+
 async function newConnection() {
   return formDialog({
     title: "New connection",
-    description: "Only the fields of the chosen kind count. The secret is stored encrypted and reaches engines sealed.",
+    description: "The secret is stored encrypted and reaches engines sealed.",
     layout: "grid",
     fields: [
       { name: "name", label: "Name", required: true },
-      { name: "kind", label: "Kind", type: "select", options: KINDS, required: true },
-      { name: "path", label: "Path (folder, SQLite)" },
+      kindField(),
+      { name: "path", label: "Path on the engine's machine", hint: "A folder, or a SQLite file." },
       { name: "endpoint", label: "S3 endpoint", hint: "Empty for AWS." },
       { name: "bucket", label: "Bucket" },
       { name: "region", label: "Region" },
       { name: "access_key", label: "Access key" },
       { name: "host", label: "Host" },
-      { name: "port", label: "Port", type: "number" },
+      { name: "port", label: "Port", type: "number", value: 5432 },
       { name: "database", label: "Database" },
       { name: "user", label: "User" },
       { name: "secret", label: "Secret key or password", type: "password" },
     ],
     submitLabel: "Create",
-    onSubmit: (v) => api.post("/connections", { name: v.name, kind: v.kind, config: configOf(v), ...(v.secret ? { secret: v.secret } : {}) }),
+    onSubmit: (v) => {
+      const secret = FIELDS_OF[v.kind].includes("secret") && v.secret;
+      return api.post("/connections", { name: v.name, kind: v.kind, config: configOf(v), ...(secret ? { secret } : {}) });
+    },
   });
 }
 

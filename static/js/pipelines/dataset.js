@@ -6,7 +6,7 @@ import { h, replace } from "../dom.js";
 import { detailView } from "../console/common.js";
 import { button, card, errorState, facts, linkButton, loading, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
-import { enc, grid, tabs } from "./common.js";
+import { enc, formatOf, grid, plural, tabs } from "./common.js";
 
 const ENCODINGS = ["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1252"];
 const DELIMITERS = [[",", "comma"], [";", "semicolon"], ["\t", "tab"], ["|", "pipe"]];
@@ -16,26 +16,50 @@ function select(label, name, options, value) {
   return { control, el: h("label", { class: "field" }, h("span", { class: "label" }, label), control) };
 }
 
+const LONG_ROWS = [["error", "stop with an error"], ["truncate", "cut to the header's fields"]];
+
 function csvForm(dataset, found, save) {
   const options = { ...(found.options || {}), ...(dataset.config.options || {}) };
-  const encoding = select("Encoding", "encoding", ENCODINGS.map((e) => [e, e]), options.encoding);
-  const delimiter = select("Delimiter", "delimiter", DELIMITERS, options.delimiter);
+  const encoding = select("Encoding", "encoding", ENCODINGS.map((e) => [e, e]), options.encoding || "utf-8");
+  const delimiter = select("Delimiter", "delimiter", DELIMITERS, options.delimiter || ",");
   const quote = select("Quote", "quote", [['"', 'double quote "'], ["'", "single quote '"], ["", "none"]], options.quote ?? '"');
+  const longRows = select("Rows longer than the header", "long_rows", LONG_ROWS, options.long_rows || "error");
   const header = h("input", { type: "checkbox", class: "checkbox", checked: options.header !== false });
   const apply = button("Apply", () => save({
     ...dataset.config,
     format: "csv",
-    options: { encoding: encoding.control.value, delimiter: delimiter.control.value, quote: quote.control.value || null, header: header.checked },
+    options: {
+      ...(dataset.config.options || {}),
+      encoding: encoding.control.value, delimiter: delimiter.control.value, quote: quote.control.value || null,
+      header: header.checked, long_rows: longRows.control.value,
+    },
   }), { kind: "primary" });
-  return h("div", { class: "toolbar" }, encoding.el, delimiter.el, quote.el,
+  return h("div", { class: "toolbar", "data-read-settings": "" }, encoding.el, delimiter.el, quote.el, longRows.el,
     h("label", { class: "check-row" }, header, h("span", { class: "label" }, "First row is the header")), apply);
 }
 
 function sheetForm(dataset, found, save) {
   const sheets = (found.sheets || []).map((s) => [s, s]);
-  const sheet = select("Sheet", "sheet", sheets, (dataset.config.options || {}).sheet || (sheets[0] || [])[0]);
-  return h("div", { class: "toolbar" }, sheet.el,
+  const chosen = (dataset.config.options || {}).sheet;
+  if (chosen && !found.sheets?.includes(chosen)) sheets.unshift([chosen, chosen]);
+  const sheet = select("Sheet", "sheet", sheets, chosen || (sheets[0] || [])[0]);
+  return h("div", { class: "toolbar", "data-read-settings": "" }, sheet.el,
     button("Apply", () => save({ ...dataset.config, format: "xlsx", options: { sheet: sheet.control.value } }), { kind: "primary" }));
+}
+
+// The read settings stay whatever the engine answered, so that settings
+// that fail to read can be corrected here.
+function settingsForm(dataset, found, session, save) {
+  if (!session.can("datasets:write")) return null;
+  const format = found.format || formatOf(dataset, dataset.file && dataset.file.name);
+  return format === "csv" ? csvForm(dataset, found, save) : format === "xlsx" ? sheetForm(dataset, found, save) : null;
+}
+
+function readError(error) {
+  return h("div", { class: "form-error", role: "alert", "data-read-error": "" },
+    h("p", { class: "form-error-title" }, "The engine could not read this dataset"),
+    h("p", {}, error.detail || error.message),
+    h("p", {}, "Correct the settings above and apply them, or read again."));
 }
 
 function sampleCard(dataset, session, reload) {
@@ -53,16 +77,14 @@ function sampleCard(dataset, session, reload) {
     replace(body, loading("The engine is reading the first records…"));
     try {
       const found = await api.get(`/datasets/${enc(dataset.id)}/sample`, refresh ? { refresh: true } : {});
-      const form = !session.can("datasets:write") ? null
-        : found.format === "csv" ? csvForm(dataset, found, save)
-          : found.format === "xlsx" ? sheetForm(dataset, found, save) : null;
-      const fields = Object.entries(found.schema || {});
+      const fields = Object.keys(found.schema || {});
       replace(body,
-        form,
-        h("p", { class: "muted" }, `${fields.length} fields, ${found.rows.length} records in the sample (format ${found.format}).`),
+        settingsForm(dataset, found, session, save),
+        h("p", { class: "muted" }, `${plural(fields.length, "field")}, ${plural(found.rows.length, "record")} in the sample (format ${found.format}).`),
         grid(found.schema, found.rows, { label: "Sample", limit: 1000 }));
     } catch (error) {
-      replace(body, errorState(error, () => load(true)));
+      if (error.status === 401 || error.status === 403 || error.status === 404) replace(body, errorState(error, () => load(true)));
+      else replace(body, settingsForm(dataset, {}, session, save), readError(error));
     }
   }
   load();
@@ -78,7 +100,7 @@ export default function dataset({ params, session, setTitle }) {
       return h("section", { class: "page" },
         tabs(session, "/pipelines/datasets"),
         pageHeader({ title: d.name, description: d.description, crumbs: [["Pipelines", "/pipelines"], ["Datasets", "/pipelines/datasets"], [d.name]], actions: [file] }),
-        card({ title: "Details", body: facts([["Connection", `${d.connection_name} (${d.connection_kind})`], ["Where", d.file ? `${d.file.name} (${d.file.size} bytes)` : d.config.path || d.config.key || d.config.table || d.config.query], ["Id", d.id]]) }),
+        card({ title: "Details", body: facts([["Connection", `${d.connection_name} (${d.connection_kind})`], ["Where", d.file ? `${d.file.name} (${plural(d.file.size, "byte")})` : d.config.path || d.config.key || d.config.table || d.config.query], ["Id", d.id]]) }),
         sampleCard(d, session, reload));
     },
   });

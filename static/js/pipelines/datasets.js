@@ -5,7 +5,7 @@ import { h, timeEl } from "../dom.js";
 import { formDialog } from "../ui/dialog.js";
 import { listView } from "../ui/list.js";
 import { button, card } from "../ui/page.js";
-import { enc, tabs, uploadControl } from "./common.js";
+import { enc, formatOf, tabs, uploadControl } from "./common.js";
 
 async function newDataset(navigate) {
   const connections = (await listAll("/connections")).filter((c) => c.kind !== "files");
@@ -28,7 +28,15 @@ async function newDataset(navigate) {
   if (made) navigate(`/pipelines/datasets/${enc(made.id)}`);
 }
 
-export default function datasets({ session, navigate }) {
+// A file-area dataset names its file by id: its name tells the format.
+function formatCell(d, files) {
+  const config = d.config;
+  if (config.table || config.query) return config.table ? "table" : "query";
+  return formatOf(d, files.get(config.file_id)) || "—";
+}
+
+export default async function datasets({ session, navigate }) {
+  const files = new Map((await listAll("/files")).map((f) => [f.id, f.name]));
   const canWrite = session.can("datasets:write");
   const view = listView({
     title: "Datasets",
@@ -39,7 +47,7 @@ export default function datasets({ session, navigate }) {
     columns: [
       { key: "name", label: "Name", link: true },
       { key: "connection_name", label: "Connection", render: (d) => `${d.connection_name} (${d.connection_kind})` },
-      { key: "format", label: "Format", render: (d) => d.config.format || "" },
+      { key: "format", label: "Format", render: (d) => formatCell(d, files) },
       { key: "updated_at", label: "Updated", render: (d) => timeEl(d.updated_at) },
     ],
     empty: { title: "No datasets yet", text: "Upload a CSV, XLSX, JSON lines or Parquet file to make the first one." },

@@ -3,20 +3,21 @@
 // (computed by the engine on the samples), save as a new version, run.
 
 import { api, apiUrl, listAll } from "../api.js";
-import { h, replace, svg } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { detailView } from "../console/common.js";
-import { formDialog } from "../ui/dialog.js";
+import { guardLeaving } from "../router.js";
+import { confirmDialog, formDialog } from "../ui/dialog.js";
 import { badge, button, card, linkButton, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
-import { enc, grid, tabs } from "./common.js";
+import { enc, plural, tabs } from "./common.js";
 import { choice, focusKey, input, labelled, refocus, showProblems } from "./controls.js";
+import { drawGraph, reveal } from "./graph.js";
+import { drawPreview, explain, pending } from "./previews.js";
 import { hasForm, stepForm } from "./step-forms.js";
+import { historyDialog, olderBanner } from "./versions.js";
 
 const PROCESSORS = ["filter", "select", "convert", "calculate", "aggregate", "join", "sort", "dedupe", "clean", "split", "prepare"];
 const FINAL = ["succeeded", "failed", "cancelled", "lost"];
-const W = 150;
-const H = 46;
-
 function defaults(type, schema) {
   const fields = Object.keys(schema);
   const first = fields[0] || "";
@@ -34,57 +35,6 @@ function defaults(type, schema) {
     split: { field: text, separator: "," },
     prepare: { steps: [] },
   }[type];
-}
-
-/** Place each node by its depth from the sources: [x, y] by id. */
-function layout(doc) {
-  const inputs = {};
-  for (const e of doc.edges) (inputs[e.to] = inputs[e.to] || []).push(e.from);
-  const depth = {};
-  const visit = (id, seen = new Set()) => {
-    if (depth[id] !== undefined) return depth[id];
-    if (seen.has(id)) return 0;
-    seen.add(id);
-    depth[id] = Math.max(-1, ...(inputs[id] || []).map((i) => visit(i, seen))) + 1;
-    return depth[id];
-  };
-  const rows = {};
-  const at = {};
-  for (const n of doc.nodes) {
-    const d = visit(n.id);
-    rows[d] = (rows[d] || 0) + 1;
-    at[n.id] = [20 + d * (W + 40), 20 + (rows[d] - 1) * (H + 30)];
-  }
-  return at;
-}
-
-function drawGraph(doc, selected, problems, onSelect) {
-  const at = layout(doc);
-  const width = Math.max(600, ...Object.values(at).map(([x]) => x + W + 20));
-  const height = Math.max(140, ...Object.values(at).map(([, y]) => y + H + 20));
-  const edges = doc.edges.filter((e) => at[e.from] && at[e.to]).map((e) => {
-    const [x1, y1] = at[e.from];
-    const [x2, y2] = at[e.to];
-    const a = [x1 + W, y1 + H / 2];
-    const b = [x2, y2 + H / 2];
-    const mid = (a[0] + b[0]) / 2;
-    return svg("path", { class: "pl-edge", d: `M${a[0]},${a[1]} C${mid},${a[1]} ${mid},${b[1]} ${b[0]},${b[1]}`, "marker-end": "url(#pl-arrow)" });
-  });
-  const nodes = doc.nodes.map((n) => {
-    const [x, y] = at[n.id];
-    const cls = ["pl-node", `is-${n.type}`, n.id === selected && "is-selected", problems[n.id] && "has-error"].filter(Boolean).join(" ");
-    const g = svg("g", { class: cls, transform: `translate(${x},${y})`, tabindex: "0", role: "button", "aria-label": `${n.type} ${n.name || n.id}`, "data-node": n.id },
-      svg("rect", { width: W, height: H, rx: 8 }),
-      svg("text", { x: 10, y: 18 }, document.createTextNode(String(n.name || n.id).slice(0, 20))),
-      svg("text", { x: 10, y: 35, class: "pl-kind" }, document.createTextNode(n.type)));
-    g.addEventListener("click", () => onSelect(n.id));
-    g.addEventListener("keydown", (e) => (e.key === "Enter" || e.key === " ") && onSelect(n.id));
-    return g;
-  });
-  const arrow = svg("marker", { id: "pl-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" },
-    svg("path", { d: "M0,0 L10,5 L0,10 z", fill: "currentColor" }));
-  return svg("svg", { class: "pl-graph", viewBox: `0 0 ${width} ${height}`, role: "group", "aria-label": "Pipeline graph" },
-    svg("defs", {}, arrow), ...edges, ...nodes);
 }
 
 function jsonForm(node, changed) {
@@ -180,28 +130,50 @@ function joinInputs(doc, node, changed) {
   }));
 }
 
-export default function editor({ params, session, setTitle }) {
+export default function editor({ params, query, session, setTitle, navigate }) {
+  const number = Number(query.get("version")) || undefined;
   return detailView({
-    load: async () => [await api.get(`/pipelines/${enc(params.id)}`), await listAll("/datasets"), await listAll("/connections")],
-    draw: ([pipeline, datasets, connections]) => build(pipeline, datasets, connections, session, setTitle),
+    load: async () => [await api.get(`/pipelines/${enc(params.id)}`, number ? { version: number } : {}), await listAll("/datasets"), await listAll("/connections")],
+    draw: ([pipeline, datasets, connections]) => build(pipeline, datasets, connections, { session, setTitle, navigate }),
   });
 }
 
-function build(pipeline, datasets, connections, session, setTitle) {
+// Ask before leaving with edits not saved: inside the app (the router's
+// guard) and when the tab is closed or reloaded (beforeunload).
+function guardEdits(root, dirty) {
+  guardLeaving(() => !dirty() || confirmDialog({
+    title: "Leave without saving?", message: "Your changes to this pipeline are not saved yet.", confirmLabel: "Leave", danger: true,
+  }));
+  const onUnload = (event) => {
+    if (!root.isConnected) return window.removeEventListener("beforeunload", onUnload);
+    if (!dirty()) return undefined;
+    event.preventDefault();
+    event.returnValue = "";
+  };
+  window.addEventListener("beforeunload", onUnload);
+}
+
+function build(pipeline, datasets, connections, { session, setTitle, navigate }) {
   setTitle(pipeline.name);
   const doc = structuredClone(pipeline.document);
+  const older = pipeline.version !== pipeline.latest_version;
   // problems: {node id: [{field, message, position?}]}, field relative to the
   // node's config, as the runtime names it.
   const state = { selected: (doc.nodes[doc.nodes.length - 1] || {}).id, problems: {}, schemas: {}, seq: 0, timer: 0, asJson: false };
   const graphBox = h("div", {});
   const panel = h("div", { class: "pl-panel", "data-panel": "" });
-  const before = h("div", { "data-preview": "before" });
-  const after = h("div", { "data-preview": "after" });
+  const panes = { before: h("div", { "data-preview": "before" }), after: h("div", { "data-preview": "after" }) };
   const previewNote = h("p", { class: "muted", role: "status", "data-preview-status": "" });
   const runBox = h("div", { class: "pl-status", "aria-live": "polite" });
   const banner = h("div", {});
-  const version = badge(`version ${pipeline.version}`, "accent");
-  const canWrite = session.can("pipelines:write");
+  const version = button(`version ${pipeline.version}`, () => historyDialog(pipeline, session), {
+    size: "sm", kind: "ghost", attrs: { class: "btn btn-sm pl-version", "aria-haspopup": "dialog", title: "Versions of this pipeline", "data-version-badge": "" },
+  });
+  // An older version is read-only: it can be restored as a new version.
+  const canWrite = session.can("pipelines:write") && !older;
+  const snapshot = () => JSON.stringify(doc);
+  let saved = "";
+  const dirty = () => canWrite && snapshot() !== saved;
 
   const node = (id) => doc.nodes.find((n) => n.id === id);
   const inputsOf = (id) => doc.edges.filter((e) => e.to === id).map((e) => e.from);
@@ -215,13 +187,18 @@ function build(pipeline, datasets, connections, session, setTitle) {
   }
 
   function select(id) {
+    // A form may write its config in its own spelling when first drawn:
+    // that is no edit of the person's.
+    const clean = !dirty();
     state.selected = id;
     drawAll();
+    if (clean) saved = snapshot();
+    reveal(graphBox.firstChild, doc, id);
     preview();
   }
 
   function drawAll() {
-    replace(graphBox, drawGraph(doc, state.selected, state.problems, select));
+    drawGraphOnly();
     drawPanel();
   }
 
@@ -240,9 +217,10 @@ function build(pipeline, datasets, connections, session, setTitle) {
     const toggle = processor ? button("JSON", () => { state.asJson = !asJson; drawPanel(); }, { size: "sm", kind: "ghost", attrs: { "aria-pressed": String(asJson), title: "Edit the configuration as JSON", "data-json-toggle": "" } }) : null;
     replace(panel,
       h("div", { class: "pl-panel-head" }, h("h3", {}, `${n.type}: ${n.name || n.id}`), toggle),
-      labelled("Name", input(n.name || "", (v) => { n.name = v || undefined; drawGraphOnly(); }, { "data-focus": "name" })),
-      asJson ? right : null,
-      form,
+      h("fieldset", { class: "pl-fieldset", disabled: !canWrite || undefined },
+        labelled("Name", input(n.name || "", (v) => { n.name = v || undefined; drawGraphOnly(); }, { "data-focus": "name" })),
+        asJson ? right : null,
+        form),
       h("div", { "data-problems": "" }),
       canWrite && n.type !== "source" ? button("Remove this step", () => removeNode(n.id), { size: "sm", kind: "danger-outline" }) : null);
     placeProblems();
@@ -274,12 +252,15 @@ function build(pipeline, datasets, connections, session, setTitle) {
   }
 
   function drawGraphOnly() {
-    replace(graphBox, drawGraph(doc, state.selected, state.problems, select));
+    const old = graphBox.firstChild;
+    const graph = drawGraph(doc, { selected: state.selected, problems: state.problems, onSelect: select });
+    replace(graphBox, graph);
+    if (old) [graph.scrollLeft, graph.scrollTop] = [old.scrollLeft, old.scrollTop];
   }
 
   function addSource() {
     const id = uniqueId("source");
-    doc.nodes.push({ id, type: "source", config: { dataset_id: (datasets[0] || {}).id || "" } });
+    doc.nodes.push({ id, type: "source", config: { dataset_id: "" } });
     state.selected = id;
     changed(true);
   }
@@ -323,19 +304,37 @@ function build(pipeline, datasets, connections, session, setTitle) {
     return `${base}_${i}`;
   }
 
+  // Why the selected step cannot be previewed, before asking the engine.
+  function unpreviewable(id) {
+    const n = node(id);
+    if (!n) return "Add a source to begin.";
+    const sources = doc.nodes.filter((x) => x.type === "source");
+    const empty = sources.find((x) => !x.config.dataset_id);
+    if (n.type === "source" && !n.config.dataset_id) return `Choose a dataset for ${id} to see its records.`;
+    if (!sources.some((x) => x.config.dataset_id)) return `Choose a dataset for ${(empty || {}).id || "a source"} to see a preview.`;
+    return "";
+  }
+
   async function preview() {
     const id = state.selected;
-    if (!id || !doc.nodes.some((n) => n.type === "source" && n.config.dataset_id)) return;
+    const why = unpreviewable(id);
     const seq = ++state.seq;
+    if (why) {
+      previewNote.textContent = "";
+      return explain(panes, id, why);
+    }
     previewNote.textContent = "Previewing…";
+    pending(panes, inputOf(id), id);
     try {
       const found = await api.post("/pipelines/preview", { document: doc, node_id: id });
       if (seq !== state.seq) return;
       showPreview(id, found);
     } catch (error) {
       if (seq !== state.seq) return;
-      previewNote.textContent = `Preview failed: ${error.detail || error.message}`;
+      previewNote.textContent = "";
       state.problems = problemsOf(error);
+      const named = Object.entries(state.problems).map(([n, ps]) => `${n}: ${ps[0].message}`);
+      explain(panes, id, `The preview of ${id} cannot be shown: ${named.length ? named.join("; ") : error.detail || error.message}`);
       drawGraphOnly();
       placeProblems();
     }
@@ -349,13 +348,7 @@ function build(pipeline, datasets, connections, session, setTitle) {
       if (out.error) state.problems[n] = [out.error];
       else state.schemas[n] = out.schema;
     }
-    const ins = inputsOf(id);
-    const first = found.nodes[ins[0]];
-    const self = found.nodes[id];
-    replace(before, h("h3", {}, `Before (${ins[0] || "none"})`), first && !first.error ? h("div", {}, h("p", { class: "muted", "data-count": "before" }, `${first.count} records`), grid(first.schema, first.rows, { label: "Before" })) : h("p", { class: "muted" }, "No input."));
-    replace(after, h("h3", {}, `After (${id})`), self && !self.error
-      ? h("div", {}, h("p", { class: "muted", "data-count": "after" }, `${self.count} records${self.rejects ? `, ${self.rejects.count} rejected` : ""}`), grid(self.schema, self.rows, { label: "After" }))
-      : h("p", { class: "field-error" }, state.problems[id] ? state.problems[id][0].message : "No output."));
+    drawPreview(panes, { id, inputId: inputsOf(id)[0], found, problems: state.problems });
     previewNote.textContent = `Preview in ${Math.round(found.ms)} ms on the samples.`;
     drawGraphOnly();
     // The pickers offer the input's fields: draw them again once they are known.
@@ -363,21 +356,40 @@ function build(pipeline, datasets, connections, session, setTitle) {
     else placeProblems();
   }
 
-  async function save() {
+  async function save({ quiet = false } = {}) {
     replace(banner);
+    if (!dirty()) {
+      if (!quiet) toast(`Nothing changed since version ${pipeline.version}.`);
+      return true;
+    }
     try {
-      const saved = await api.put(`/pipelines/${enc(pipeline.id)}`, { document: doc });
-      pipeline.version = saved.version;
-      version.textContent = `version ${saved.version}`;
-      toast(`Saved as version ${saved.version}.`);
+      const made = await api.put(`/pipelines/${enc(pipeline.id)}`, { document: doc });
+      saved = snapshot();
+      Object.assign(pipeline, { version: made.version, latest_version: made.version, versions: made.versions });
+      version.textContent = `version ${made.version}`;
+      toast(`Saved as version ${made.version}.`);
       return true;
     } catch (error) {
-      const items = error.fields.map((f) => h("li", {}, `${describe(f.field)}: ${f.message}`));
-      replace(banner, h("div", { class: "form-error", role: "alert" }, h("p", { class: "form-error-title" }, "Not saved: nothing changed"), h("ul", {}, items.length ? items : [h("li", {}, error.detail)])));
       state.problems = problemsOf(error);
+      replace(banner, refusal(error));
       drawAll();
       return false;
     }
+  }
+
+  // Every problem the server named, each under its node and field.
+  function refusal(error) {
+    const items = Object.entries(state.problems).flatMap(([id, ps]) => ps.map((p) => {
+      const n = node(id);
+      const go = h("button", { type: "button", class: "btn-link", "data-problem-node": id }, `${n.type} ${n.name || n.id}`);
+      go.addEventListener("click", () => select(id));
+      return h("li", {}, go, p.field ? ` · ${p.field}: ` : ": ", p.message);
+    }));
+    const other = error.fields.filter((f) => !/^nodes\[\d+\]/.test(f.field)).map((f) => h("li", {}, f.field ? `${f.field}: ${f.message}` : f.message));
+    const all = [...items, ...other];
+    const title = all.length ? `Not saved: ${plural(all.length, "problem")}` : "Not saved";
+    return h("div", { class: "form-error", role: "alert", "data-save-error": "" }, h("p", { class: "form-error-title" }, title),
+      all.length ? h("ul", {}, all) : h("p", {}, error.detail || error.message));
   }
 
   function describe(field) {
@@ -388,9 +400,9 @@ function build(pipeline, datasets, connections, session, setTitle) {
   }
 
   async function run() {
-    if (canWrite && !(await save())) return;
+    if (canWrite && !(await save({ quiet: true }))) return;
     try {
-      const started = await api.post(`/pipelines/${enc(pipeline.id)}/run`, {});
+      const started = await api.post(`/pipelines/${enc(pipeline.id)}/run`, { version: pipeline.version });
       follow(started.id);
     } catch (error) {
       toastError(error, "Run refused");
@@ -464,12 +476,16 @@ function build(pipeline, datasets, connections, session, setTitle) {
     linkButton("Export", apiUrl(`/pipelines/${enc(pipeline.id)}/export`), { iconName: "download", attrs: { download: `${pipeline.name}.pipeline.json` } }),
   ];
   drawAll();
+  saved = snapshot();
   preview();
-  return h("section", { class: "page" },
+  const root = h("section", { class: "page" },
     tabs(session, "/pipelines"),
     pageHeader({ title: pipeline.name, description: pipeline.description, crumbs: [["Pipelines", "/pipelines"], [pipeline.name]], actions: [version] }),
+    older ? olderBanner(pipeline, doc, { canWrite: session.can("pipelines:write"), navigate }) : null,
     h("div", { class: "toolbar" }, ...actions.filter(Boolean)),
     banner,
     h("div", { class: "pl-editor" }, h("div", { class: "pl-panel" }, graphBox, runBox), card({ title: "Selected step", body: panel })),
-    card({ title: "Live preview", description: "The records before and after the selected step, on the samples.", body: h("div", {}, previewNote, h("div", { class: "pl-previews" }, before, after)) }));
+    card({ title: "Live preview", description: "The records before and after the selected step, on the samples.", body: h("div", {}, previewNote, h("div", { class: "pl-previews" }, panes.before, panes.after)) }));
+  guardEdits(root, dirty);
+  return root;
 }
