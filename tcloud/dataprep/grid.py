@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from tcloud.runtime import prep
-from tcloud.runtime.prep.registry import REGISTRY
+from tcloud.runtime.prep.registry import REGISTRY, step_columns
 
 PLAIN = (pl.String, pl.Boolean, pl.Null)
 FORMAT_PARAMS = {"format", "other_format"}
@@ -61,10 +61,13 @@ def check(
         step = dict(step)
         if step.get("enabled", True):
             try:
-                if index == freeze_at and _infers_dates(step):
-                    step = prep.freeze(step, lf.collect())
-                visible = _visible(lf)
-                prep.validate_step(step, visible)
+                if index == freeze_at:
+                    inferred = _inferred(lf, step)
+                    # the type first: a date format is no question on numbers
+                    prep.validate_step(step, _visible(lf), inferred)
+                    if _infers_dates(step):
+                        step = prep.freeze(step, lf.collect())
+                prep.validate_step(step, _visible(lf))
                 lf = prep.apply_step(lf, step, lookups)
             except prep.PrepError as exc:
                 raise StepProblem(index, exc) from None
@@ -138,6 +141,16 @@ def suggestions(prepared: Prepared, column: str) -> list[dict[str, Any]]:
 def _visible(lf: pl.LazyFrame) -> dict[str, pl.DataType]:
     schema = lf.collect_schema()
     return {n: t for n, t in schema.items() if n != prep.ROW_ID}
+
+
+def _inferred(lf: pl.LazyFrame, step: Mapping[str, Any]) -> dict[str, Any]:
+    """Infer the types of the text columns the step targets, from the sample."""
+    schema = _visible(lf)
+    names = [c for c in step_columns(step) if schema.get(c) == pl.String]
+    if not names:
+        return {}
+    frame = lf.select(names).collect()
+    return {name: prep.infer_type(frame.get_column(name)) for name in names}
 
 
 def _infers_dates(step: Mapping[str, Any]) -> bool:

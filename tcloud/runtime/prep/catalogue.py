@@ -62,7 +62,13 @@ A preparation is an ordered list of steps:
   message)` naming the wrong parameter, or `column`. The schema maps columns
   to polars dtypes (text columns accept every function) or to inferred type
   names (`string`, `integer`, `decimal`, `boolean`, `date`, `datetime`),
-  which restrict functions to the types they apply to.
+  which restrict functions to the types they apply to. When a step is added
+  the grid also passes the types inferred from the sample's text columns,
+  so math on a column of names or dates is refused naming `column` and the
+  type it holds; the "column types" below are the one list checked.
+- Count-like parameters have bounds, shown below as "from ... to ...":
+  at most 100 columns made by `split` and `extract_tokens`, sizes and
+  indexes up to 10,000, 15 decimals, edit distances up to 20.
 
 ## Filters
 
@@ -285,10 +291,16 @@ def _param(p: Param) -> str:
         bits.append("required")
     if p.default is not None and p.default != "":
         bits.append(f"default `{p.default}`")
+    if p.minimum is not None or p.maximum is not None:
+        bits.append(f"from {_bound(p.minimum)} to {_bound(p.maximum)}")
     if p.choices:
         bits.append("one of " + ", ".join(f"`{c}`" for c in p.choices))
     text = " ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else "")
     return text + (f": {p.description}" if p.description else "")
+
+
+def _bound(value: float | None) -> str:
+    return "any" if value is None else f"{value:,}"
 
 
 def _row(f: Function) -> str:

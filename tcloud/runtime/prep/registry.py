@@ -23,6 +23,16 @@ NUMBER = frozenset({"integer", "decimal", "any"})
 DATES = frozenset({"date", "datetime", "any"})
 TEXT = frozenset({"string", "any"})
 KINDS = ("cell", "columns", "rows", "table")
+
+# Upper bounds of count-like parameters: a step builds one expression per
+# column it creates and pads or cuts text in memory, so an unbounded count
+# (split into 100,000 parts) would hold a worker for minutes.
+MAX_COLUMNS = 100
+MAX_SIZE = 10_000
+MAX_DECIMALS = 15
+MAX_TENS = 4
+MAX_DISTANCE = 20
+MAX_AMOUNT = 1_000_000
 PARAM_TYPES = (
     "string",
     "integer",
@@ -49,6 +59,8 @@ class Param:
     choices: tuple[str, ...] = ()
     description: str = ""
     label: str = ""
+    minimum: int | float | None = None
+    maximum: int | float | None = None
 
     def as_dict(self, siblings: Sequence[Param] = ()) -> dict[str, Any]:
         """Return the parameter as JSON-ready data, labels for people included."""
@@ -60,6 +72,8 @@ class Param:
             "default": self.default,
             "choices": list(self.choices),
             "description": self.description,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
             "label": self.label or labels.label_of(self.name),
             "choice_labels": [
                 {"value": c, "label": labels.choice_label(self.name, c)}
@@ -186,15 +200,24 @@ def with_defaults(function: Function, params: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
-def validate_step(step: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
-    """Raise PrepError naming what is wrong in the step, given the columns."""
+def validate_step(
+    step: Mapping[str, Any],
+    schema: Mapping[str, Any],
+    inferred: Mapping[str, Any] | None = None,
+) -> None:
+    """Raise PrepError naming what is wrong in the step, given the columns.
+
+    `inferred` gives the type inferred from the values of text columns: a
+    function that does not apply to text (math, dates) is then refused on a
+    text column whose values are not of a type it applies to.
+    """
     step_id = step.get("id")
     name = step.get("function")
     function = REGISTRY.get(name) if isinstance(name, str) else None
     if function is None:
         raise PrepError(step_id, "function", f"unknown function {name!r}")
     types = {column: type_name(t) for column, t in schema.items()}
-    _check_target(step_id, function, step, types)
+    _check_target(step_id, function, step, _held(types, inferred or {}))
     _check_scope(step_id, function, step)
     params = step.get("params") or {}
     if not isinstance(params, Mapping):
@@ -210,6 +233,21 @@ def validate_step(step: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
             raise PrepError(step_id, problem[0], problem[1])
 
 
+def _held(types: dict[str, str], inferred: Mapping[str, Any]) -> dict[str, str]:
+    """Return the type each column holds: stored, or inferred for text."""
+    held = dict(types)
+    for column, found in inferred.items():
+        if held.get(column) == "any":
+            held[column] = "text:" + type_name(found)
+    return held
+
+
+def _fits(function: Function, held: str) -> bool:
+    if held.startswith("text:"):
+        return "string" in function.types or held[5:] in function.types
+    return held in function.types
+
+
 def _check_target(
     step_id: Any, function: Function, step: Mapping[str, Any], types: dict[str, str]
 ) -> None:
@@ -223,12 +261,13 @@ def _check_target(
     for column in columns:
         if column not in types:
             raise PrepError(step_id, "column", f"no column named {column!r}")
-        if types[column] not in function.types:
+        if not _fits(function, types[column]):
             allowed = ", ".join(sorted(function.types - {"any"}))
+            held = types[column].removeprefix("text:")
             raise PrepError(
                 step_id,
                 "column",
-                f"{column!r} is {types[column]}; {function.name} applies to {allowed}",
+                f"{column!r} is {held}; {function.name} applies to {allowed}",
             )
     new_column = step.get("new_column")
     if new_column and function.new_column is None:
@@ -297,6 +336,22 @@ def _param_problem(param: Param, value: Any, types: dict[str, str]) -> str | Non
         return "must be an object"
     if kind == "regex":
         return regex_problem(value)
+    if kind in ("integer", "number"):
+        return bound_problem(param, value)
+    return None
+
+
+def bound_problem(param: Param, value: int | float) -> str | None:
+    """Return why a number is outside the parameter's bounds, or None."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a finite number"
+    low, high = param.minimum, param.maximum
+    if low is not None and high is not None and not low <= value <= high:
+        return f"must be between {low} and {high}"
+    if low is not None and value < low:
+        return f"must be {low} or more"
+    if high is not None and value > high:
+        return f"must be {high} or less"
     return None
 
 

@@ -9,7 +9,7 @@ from tcloud.runtime.prep.engine import ROW_ID
 from tcloud.runtime.prep.exprs import literal_like
 from tcloud.runtime.prep.filters import check_filter, compile_filter
 from tcloud.runtime.prep.pyvalues import levenshtein, per_value
-from tcloud.runtime.prep.registry import ANY, NUMBER, Param, register
+from tcloud.runtime.prep.registry import ANY, MAX_DISTANCE, NUMBER, Param, register
 from tcloud.runtime.prep.types import empty_expr, invalid_expr
 
 _TYPE = Param(
@@ -178,7 +178,9 @@ def delete_empty_columns(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     kind="rows",
     target="none",
     scoped=False,
-    params=(Param("row", "integer", required=True, description="the row id"),),
+    params=(
+        Param("row", "integer", required=True, description="the row id", minimum=0),
+    ),
 )
 def delete_row(ctx: StepContext) -> pl.Expr:
     """Delete one row, by its row id."""
@@ -241,7 +243,9 @@ def fill_down(ctx: StepContext) -> pl.Expr:
     target="none",
     scoped=False,
     note="reads the chosen row once to learn the new names",
-    params=(Param("row", "integer", required=True, description="the row id"),),
+    params=(
+        Param("row", "integer", required=True, description="the row id", minimum=0),
+    ),
 )
 def make_header(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     """Use a row's values as column names and drop it and the rows above it."""
@@ -266,7 +270,14 @@ def make_header(ctx: StepContext, lf: pl.LazyFrame) -> pl.LazyFrame:
     note="Levenshtein in Python, once per distinct value",
     params=(
         Param("values", "list", required=True, description="the dictionary entries"),
-        Param("distance", "integer", default=2, description="largest edit distance"),
+        Param(
+            "distance",
+            "integer",
+            default=2,
+            description="largest edit distance",
+            minimum=0,
+            maximum=MAX_DISTANCE,
+        ),
     ),
 )
 def standardize_value(ctx: StepContext) -> pl.Expr:

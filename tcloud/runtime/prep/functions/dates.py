@@ -14,7 +14,7 @@ import polars as pl
 from tcloud.runtime.prep import calendars
 from tcloud.runtime.prep.context import StepContext, strftime_pattern
 from tcloud.runtime.prep.functions.numbers import COMPARISONS, compare
-from tcloud.runtime.prep.registry import DATES, NUMBER, Param, register
+from tcloud.runtime.prep.registry import DATES, MAX_AMOUNT, NUMBER, Param, register
 
 _FORMAT = Param("format", "string", default="infer", description="source format")
 UNITS = ("years", "months", "days", "hours", "minutes", "seconds")
@@ -168,7 +168,7 @@ def time_since(ctx: StepContext) -> pl.Expr:
     params=(
         _FORMAT,
         Param("operation", "choice", default="add", choices=("add", "subtract")),
-        Param("amount", "integer", default=1),
+        Param("amount", "integer", default=1, minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT),
         Param("amount_column", "column", description="amounts from a column"),
         Param("unit", "choice", default="days", choices=UNITS),
     ),

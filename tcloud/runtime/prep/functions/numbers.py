@@ -14,7 +14,7 @@ import polars as pl
 
 from tcloud.runtime.prep import numformat
 from tcloud.runtime.prep.context import StepContext
-from tcloud.runtime.prep.registry import NUMBER, Param, register
+from tcloud.runtime.prep.registry import MAX_DECIMALS, MAX_TENS, NUMBER, Param, register
 
 _OPERAND = Param("operand", "choice", default="value", choices=("value", "column"))
 _VALUE = Param("value", "number", description="the constant, when operand is value")
@@ -116,7 +116,14 @@ _binary("minimum", "Minimum with a number", lambda a, b: pl.min_horizontal(a, b)
 _binary("power", "Raise to a power", lambda a, b: a.pow(b), False)
 _binary("modulo", "Remainder of the division (by zero: empty)", _modulo, True)
 
-_PRECISION = Param("precision", "integer", default=0, description="decimals to keep")
+_PRECISION = Param(
+    "precision",
+    "integer",
+    default=0,
+    description="decimals to keep; -2 rounds to hundreds",
+    minimum=-MAX_TENS,
+    maximum=MAX_DECIMALS,
+)
 
 
 def _rounding(name: str, label: str, op: Callable[[pl.Expr, int], pl.Expr]) -> None:
@@ -188,7 +195,13 @@ def _format_check(params, types):  # type: ignore[no-untyped-def]
         Param("to_thousands", "string", description="custom thousands separator"),
         Param("to_decimal", "string", description="custom decimal separator"),
         Param("pattern", "string", description="custom output like #,##0.00"),
-        Param("decimals", "integer", description="fixed decimals; empty keeps them"),
+        Param(
+            "decimals",
+            "integer",
+            description="fixed decimals; empty keeps them",
+            minimum=0,
+            maximum=MAX_DECIMALS,
+        ),
     ),
     check=_format_check,
 )

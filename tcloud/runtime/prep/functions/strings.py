@@ -8,7 +8,16 @@ import polars as pl
 
 from tcloud.runtime.prep.context import StepContext
 from tcloud.runtime.prep.pyvalues import levenshtein, per_pair, per_value, uuids
-from tcloud.runtime.prep.registry import ANY, TEXT, Param, regex_problem, register
+from tcloud.runtime.prep.registry import (
+    ANY,
+    MAX_COLUMNS,
+    MAX_DISTANCE,
+    MAX_SIZE,
+    TEXT,
+    Param,
+    regex_problem,
+    register,
+)
 
 SEPARATORS = {
     "comma": ",",
@@ -188,9 +197,9 @@ _SUB_TO = ("end", "index", "from_end")
     new_column="substring",
     params=(
         Param("from_mode", "choice", default="start", choices=_SUB_FROM),
-        Param("from_index", "integer", default=0),
+        Param("from_index", "integer", default=0, minimum=0, maximum=MAX_SIZE),
         Param("to_mode", "choice", default="end", choices=_SUB_TO),
-        Param("to_index", "integer", default=0),
+        Param("to_index", "integer", default=0, minimum=0, maximum=MAX_SIZE),
     ),
 )
 def substring(ctx: StepContext) -> pl.Expr:
@@ -273,7 +282,7 @@ def matches_pattern(ctx: StepContext) -> pl.Expr:
         _OPERAND,
         Param("value", "string"),
         _OTHER,
-        Param("distance", "integer", default=1),
+        Param("distance", "integer", default=1, minimum=0, maximum=MAX_DISTANCE),
     ),
     check=_operand_check,
 )
@@ -363,15 +372,13 @@ def keep_number_characters(ctx: StepContext) -> pl.Expr:
     "Pad the text to a size",
     new_column="padded",
     params=(
-        Param("size", "integer", required=True),
+        Param("size", "integer", required=True, minimum=0, maximum=MAX_SIZE),
         Param("character", "string", default=" "),
         Param("side", "choice", default="left", choices=("left", "right")),
     ),
     check=lambda p, t: (
         ("character", "must be one character")
         if len(p.get("character") or "") != 1
-        else ("size", "must be positive")
-        if p["size"] is not None and p["size"] < 0
         else None
     ),
 )
@@ -433,12 +440,17 @@ def generate_uuid(ctx: StepContext) -> pl.Expr:
             choices=(*SEPARATORS, "string", "regex"),
         ),
         Param("value", "string", description="the separator, for string or regex"),
-        Param("parts", "integer", default=2, label="Number of parts"),
+        Param(
+            "parts",
+            "integer",
+            default=2,
+            label="Number of parts",
+            minimum=2,
+            maximum=MAX_COLUMNS,
+        ),
     ),
     check=lambda p, t: (
-        ("parts", "must be 2 or more")
-        if p["parts"] < 2
-        else ("value", "is required for this separator")
+        ("value", "is required for this separator")
         if p["separator"] in ("string", "regex") and not p.get("value")
         else ("value", "is not a valid regular expression")
         if p["separator"] == "regex" and _bad_regex(p["value"])
@@ -471,7 +483,14 @@ def split(ctx: StepContext) -> list[pl.Expr]:
             choices=("columns", "joined"),
             label="Write to",
         ),
-        Param("count", "integer", default=2, description="columns to create"),
+        Param(
+            "count",
+            "integer",
+            default=2,
+            description="columns to create",
+            minimum=1,
+            maximum=MAX_COLUMNS,
+        ),
         Param("separator", "string", default=" ", description="for mode joined"),
     ),
 )
