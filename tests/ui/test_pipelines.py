@@ -387,3 +387,183 @@ def test_destination_form_writes_a_table_on_a_connection(  # type: ignore[no-unt
         "connection_id": con["id"], "table": "sales", "mode": "append"}  # fmt: skip
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM sales").fetchone() == (30,)
+
+
+SEMI = "id;amount\n1;7,25\n2;3\n3;4\n"
+RAGGED = "a,b\n1,2\n3,4,5\n"
+
+
+def test_read_settings_stay_when_a_read_fails(page, shot, shop) -> None:  # type: ignore[no-untyped-def]
+    api = shop[0]
+    semi = upload(api, unique("semi"), SEMI)
+    ragged = upload(api, unique("ragged"), RAGGED)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    sign_in(page)
+    page.goto(f"/pipelines/datasets/{semi['id']}")
+    page.locator("[data-grid=Sample] tbody tr").first.wait_for()
+
+    page.get_by_label("Delimiter").select_option("comma")
+    page.get_by_role("button", name="Apply").click()
+    error = page.locator("[data-read-error]")
+    error.wait_for()
+    assert "fields where the header has" in error.inner_text()
+    shot(page, "pipelines-20-read-error")
+    page.get_by_label("Delimiter").select_option("semicolon")
+    page.get_by_role("button", name="Apply").click()
+    page.get_by_text("2 fields, 3 records in the sample").wait_for()
+
+    page.goto(f"/pipelines/datasets/{ragged['id']}")
+    page.locator("[data-read-error]").wait_for()
+    page.get_by_label("Rows longer than the header").select_option("truncate")
+    page.get_by_role("button", name="Apply").click()
+    page.locator("[data-grid=Sample] tbody tr").nth(1).wait_for()
+    assert page.locator("[data-read-error]").count() == 0
+
+    page.goto("/pipelines/datasets")
+    page.locator("tr", has_text=semi["name"]).get_by_text("csv").wait_for()
+
+
+def test_rejected_rows_show_with_their_reason(page, shot, shop) -> None:  # type: ignore[no-untyped-def]
+    api = shop[0]
+    semi = upload(api, unique("semi"), SEMI)
+    open_pipeline(page, api, [
+        {"id": "semi", "type": "source", "config": {"dataset_id": semi["id"]}},
+        {"id": "num", "type": "convert", "config": {"fields": {"amount": "float"}}},
+    ], [{"from": "semi", "to": "num"}])  # fmt: skip
+
+    page.locator("[data-count=after]", has_text="2 records, 1 rejected").wait_for()
+    page.get_by_role("tab", name="Rejected").click()
+    reason = page.locator("[data-grid=Rejected] td", has_text="cannot convert")
+    assert "'7,25' to float" in reason.inner_text()
+    top_shot(shot, page, "pipelines-21-rejected")
+
+
+def test_versions_saved_only_on_change_listed_and_restored(  # type: ignore[no-untyped-def]
+    page, shot, shop
+) -> None:
+    api, data, _ = shop
+    made = open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "tidy", "type": "clean", "config": TIDY},
+    ], [{"from": "shop", "to": "tidy"}])  # fmt: skip
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Nothing changed since version 1.").wait_for()
+
+    page.locator("[data-panel]").get_by_label("Case").select_option("upper")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved as version 2.").wait_for()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Nothing changed since version 2.").wait_for()
+    assert len(api.call("GET", f"/pipelines/{made['id']}")["versions"]) == 2
+
+    page.locator("[data-version-badge]").click()
+    page.locator("[data-versions] tbody tr").nth(1).wait_for()
+    shot(page, "pipelines-22-versions")
+    page.get_by_role("dialog").get_by_role("link", name="Version 1").click()
+    page.wait_for_url("**?version=1")
+    page.locator("[data-older]").wait_for()
+    assert page.locator("[data-panel]").get_by_label("Case").is_disabled()
+    page.get_by_role("button", name="Restore as new version").click()
+    page.get_by_text("Version 1 restored as version 3.").wait_for()
+    page.locator("[data-version-badge]", has_text="version 3").wait_for()
+    assert page.locator("[data-older]").count() == 0
+
+    page.goto(f"/pipelines/{made['id']}?version=2")
+    page.locator("[data-older]", has_text="Version 2 of 3").wait_for()
+
+
+def test_leaving_unsaved_edits_asks_first(page, shop) -> None:  # type: ignore[no-untyped-def]
+    api, data, _ = shop
+    made = open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "tidy", "type": "clean", "config": TIDY},
+    ], [{"from": "shop", "to": "tidy"}])  # fmt: skip
+    page.locator("[data-panel]").get_by_label("Case").select_option("upper")
+
+    page.get_by_role("link", name="Datasets").first.click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Leave without saving?").wait_for()
+    dialog.get_by_role("button", name="Cancel").click()
+    assert page.url.endswith(f"/pipelines/{made['id']}")
+    page.get_by_role("link", name="Datasets").first.click()
+    page.get_by_role("dialog").get_by_role("button", name="Leave").click()
+    page.get_by_role("heading", name="Datasets", level=1).wait_for()
+
+    page.go_back()
+    page.locator("[data-panel]").get_by_label("Case").select_option("lower")
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)
+    assert asked.value.type == "beforeunload"
+    asked.value.accept()
+
+
+def test_every_save_problem_is_listed(page, shot, shop) -> None:  # type: ignore[no-untyped-def]
+    api, data, _ = shop
+    open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "order", "type": "sort", "config": {"by": [{"field": "id"}]}},
+        {"id": "keep", "type": "filter", "config": {"conditions": [
+            {"field": "amount", "op": ">", "value": 1}]}},
+    ], [{"from": "shop", "to": "keep"}, {"from": "shop", "to": "order"}])  # fmt: skip
+    page.get_by_role("button", name="JSON").click()
+    page.locator("[data-json]").fill('{"conditions": [{"field": "nope", "value": 1}]}')
+    page.locator(".pl-node", has_text="order").click()
+    page.get_by_role("heading", name="sort: order").wait_for()
+    page.locator("[data-json]").fill('{"by": [{"field": "nada"}]}')
+    page.get_by_role("button", name="Save").click()
+
+    error = page.locator("[data-save-error]")
+    error.get_by_text("Not saved: 2 problems").wait_for()
+    items = error.locator("li").all_inner_texts()
+    assert any("filter keep" in i and "nope" in i for i in items), items
+    assert any("sort order" in i and "nada" in i for i in items), items
+    top_shot(shot, page, "pipelines-25-save-problems")
+
+
+def test_a_long_pipeline_stays_legible_and_steps_explain_their_preview(  # type: ignore[no-untyped-def]
+    page, shot, shop
+) -> None:
+    api, data, regions = shop
+    steps = [{"id": f"sort_{i}", "type": "sort", "config": {"by": [{"field": "id"}]}}
+             for i in range(1, 9)]  # fmt: skip
+    chain = ["shop", *[s["id"] for s in steps]]
+    open_pipeline(page, api, [
+        {"id": "shop", "type": "source", "config": {"dataset_id": data["id"]}},
+        {"id": "regions", "type": "source", "config": {"dataset_id": regions["id"]}},
+        *steps,
+    ], [{"from": a, "to": b} for a, b in zip(chain, chain[1:])])  # fmt: skip
+
+    box = page.locator(".pl-node rect").first.bounding_box()
+    assert box and box["width"] >= 140 and box["height"] >= 40
+    area = page.locator("[data-graph]").bounding_box()
+    assert area and area["x"] + area["width"] <= 1280
+    top_shot(shot, page, "pipelines-23-long-graph")
+
+    add(page, "join", previewed=False)
+    add(page, "dedupe", previewed=False)
+    why = page.locator("[data-preview=after] [data-preview-why]")
+    why.wait_for()
+    assert page.locator("[data-preview=after] h3").inner_text() == "After (dedupe_1)"
+    assert "join_1" in why.inner_text()
+
+    page.get_by_role("button", name="Add a source").click()
+    assert page.locator("[data-source]").input_value() == ""
+    why.get_by_text("Choose a dataset for source_1").wait_for()
+    top_shot(shot, page, "pipelines-24-new-source")
+
+
+def test_new_connection_shows_the_fields_of_its_kind(page, shop) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    page.goto("/pipelines/connections")
+    page.get_by_role("button", name="New connection").click()
+    dialog = page.get_by_role("dialog")
+
+    assert dialog.get_by_label("Path on the engine's machine").is_visible()
+    assert not dialog.get_by_label("Bucket").is_visible()
+    dialog.get_by_label("Kind").select_option("s3")
+    dialog.get_by_label("Bucket").wait_for()
+    assert not dialog.get_by_label("Path on the engine's machine").is_visible()
+    assert not dialog.get_by_label("Host").is_visible()
+    dialog.get_by_label("Kind").select_option("postgres")
+    dialog.get_by_label("Host").wait_for()
+    assert not dialog.get_by_label("Bucket").is_visible()

@@ -67,7 +67,7 @@ function sampleCard(dataset, session, reload) {
   const save = async (config) => {
     try {
       await api.patch(`/datasets/${enc(dataset.id)}`, { config });
-      toast("Saved; sampled again.");
+      toast("Settings saved; reading again.");
       reload();
     } catch (error) {
       toastError(error);

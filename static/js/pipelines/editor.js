@@ -487,5 +487,7 @@ function build(pipeline, datasets, connections, { session, setTitle, navigate })
     h("div", { class: "pl-editor" }, h("div", { class: "pl-panel" }, graphBox, runBox), card({ title: "Selected step", body: panel })),
     card({ title: "Live preview", description: "The records before and after the selected step, on the samples.", body: h("div", {}, previewNote, h("div", { class: "pl-previews" }, panes.before, panes.after)) }));
   guardEdits(root, dirty);
+  // Once drawn, the graph's area has a size: bring the selected node in sight.
+  requestAnimationFrame(() => reveal(graphBox.firstChild, doc, state.selected));
   return root;
 }

@@ -7,6 +7,8 @@ import { grid, plural } from "./common.js";
 
 /** Say in both panes why the selected step has no preview. */
 export function explain({ before, after }, id, message) {
+  before.classList.remove("is-stale");
+  after.classList.remove("is-stale");
   replace(before, h("h3", {}, "Before"), h("p", { class: "muted" }, "No input to show."));
   replace(after, h("h3", {}, `After (${id || "nothing selected"})`), h("p", { class: "pl-why", "data-preview-why": "" }, message));
 }
@@ -30,10 +32,10 @@ function reasonFirst(schema) {
 function outputTabs(self) {
   const rejects = self.rejects;
   const body = h("div", {});
-  const tabs = [["Output", plural(self.count, "record"), () => grid(self.schema, self.rows, { label: "After" })],
-    ["Rejected", `${rejects.count} rejected`, () => grid(reasonFirst(rejects.schema), rejects.rows, { label: "Rejected" })]];
+  const tabs = [["Output", self.count, () => grid(self.schema, self.rows, { label: "After" })],
+    ["Rejected", rejects.count, () => grid(reasonFirst(rejects.schema), rejects.rows, { label: "Rejected" })]];
   const buttons = tabs.map(([name, text, draw], i) => {
-    const b = h("button", { type: "button", class: "pl-tab", role: "tab", "aria-selected": String(i === 0), "data-preview-tab": name }, `${name}: ${text}`);
+    const b = h("button", { type: "button", class: "pl-tab", role: "tab", "aria-selected": String(i === 0), "data-preview-tab": name }, `${name} (${text})`);
     b.addEventListener("click", () => {
       for (const other of buttons) other.setAttribute("aria-selected", String(other === b));
       replace(body, draw());
