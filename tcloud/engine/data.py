@@ -351,6 +351,8 @@ async def run_pipeline(
     outcome = await runner.run_plan(job, orjson.dumps(plan), {})
     if outcome.status == "succeeded":
         outcome = await _deliver(client, job, outcome, to_s3) or outcome
+    if outcome.status == "succeeded" and isinstance(outcome.result, dict):
+        drop_empty_rejects(outcome.result)
     if outcome.status == "succeeded":
         files = [*outputs, *sorted((out / "rejects").glob("*"))]
         uploads = [_upload(client, job, f) for f in files if f.exists()]
@@ -359,6 +361,17 @@ async def run_pipeline(
             outcome.result["files"] = [u for u in uploaded if u]
     await asyncio.to_thread(_remove, out)
     return outcome
+
+
+def drop_empty_rejects(summary: dict[str, Any]) -> None:
+    """Remove the reject files of a run's summary that hold no row."""
+    kept = []
+    for reject in summary.get("rejects") or []:
+        if reject.get("rows"):
+            kept.append(reject)
+        else:
+            Path(str(reject.get("path"))).unlink(missing_ok=True)
+    summary["rejects"] = kept
 
 
 def _place(

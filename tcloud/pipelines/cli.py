@@ -135,6 +135,7 @@ def _out_folder(out: Path) -> Path:
 
 def run_file(args: argparse.Namespace) -> int:
     from tcloud import runtime
+    from tcloud.engine.data import drop_empty_rejects
 
     try:
         document = _document(Path(args.file))
@@ -155,6 +156,7 @@ def run_file(args: argparse.Namespace) -> int:
     except (RuntimeError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    drop_empty_rejects(summary)
     print(orjson.dumps(summary, default=str, option=orjson.OPT_INDENT_2).decode())
     return 0
 

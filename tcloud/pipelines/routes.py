@@ -69,6 +69,7 @@ DATASET_PATCH = obj(
     optional={"name": name(100), "description": string(0, 500), "config": ANY}
 )
 SAMPLE_QUERY = obj(optional={"refresh": boolean(default=False)})
+DELETE_QUERY = obj(optional={"force": boolean(default=False)})
 DOCUMENT = obj(
     optional={
         "format": string(0, 40),
@@ -239,10 +240,13 @@ async def update_dataset(call: Call) -> dict[str, Any]:
     return await service.update_dataset(call.tenant, call.param("ds_id"), call.body)
 
 
-@datasets.delete("/datasets/{ds_id}", "datasets:write", "Delete a dataset",
-                 status=204)  # fmt: skip
+@datasets.delete("/datasets/{ds_id}", "datasets:write",
+                 "Delete a dataset (one a pipeline uses only with force)",
+                 query=DELETE_QUERY, status=204)  # fmt: skip
 async def delete_dataset(call: Call) -> None:
-    await service.delete_dataset(call.tenant, call.param("ds_id"))
+    await service.delete_dataset(
+        call.tenant, call.param("ds_id"), force=call.query["force"]
+    )
 
 
 @datasets.get("/datasets/{ds_id}/sample", "datasets:read",
@@ -272,6 +276,7 @@ async def list_pipelines(call: Call) -> dict[str, Any]:
 @pipelines.post("/pipelines", "pipelines:write", "Create a pipeline",
                 body=PIPELINE, status=201, response=ANY)  # fmt: skip
 async def create_pipeline(call: Call) -> dict[str, Any]:
+    service.check_graph(call.body.get("document") or {})
     return await flows.create_pipeline(call.tenant, _hub(call), call.body)
 
 
@@ -287,6 +292,7 @@ async def import_pipeline(call: Call) -> dict[str, Any]:
                 body=PREVIEW, response=ANY)  # fmt: skip
 async def preview_document(call: Call) -> dict[str, Any]:
     body = call.body
+    service.check_graph(body["document"])
     return await flows.preview(
         call.tenant, _hub(call), body["document"], body.get("node_id")
     )
@@ -305,6 +311,7 @@ async def get_pipeline(call: Call) -> dict[str, Any]:
                "Save a new version of a pipeline", body=PIPELINE_SAVE,
                response=ANY)  # fmt: skip
 async def save_pipeline(call: Call) -> dict[str, Any]:
+    service.check_graph(call.body["document"])
     return await flows.save_version(
         call.tenant, _hub(call), call.param("pip_id"), call.body
     )
@@ -334,15 +341,17 @@ async def export_pipeline(call: Call) -> Any:
                 status=201, response=ANY)  # fmt: skip
 async def run_pipeline(call: Call) -> dict[str, Any]:
     call.tenant.principal.require("pipelines:read")
-    return await flows.run_now(
-        call.tenant, call.param("pip_id"), (call.body or {}).get("version")
-    )
+    number = (call.body or {}).get("version")
+    await service.check_runnable(call.tenant, call.param("pip_id"), number)
+    return await flows.run_now(call.tenant, call.param("pip_id"), number)
 
 
 @pipelines.post("/pipelines/{pip_id}/schedules", "tasks:write",
                 "Make a task that runs a version on a schedule", body=SCHEDULE,
                 status=201, response=ANY)  # fmt: skip
 async def schedule_pipeline(call: Call) -> dict[str, Any]:
+    pip_id = call.param("pip_id")
+    await service.check_runnable(call.tenant, pip_id, call.body.get("version"))
     return await flows.schedule(call.tenant, call.param("pip_id"), call.body)
 
 

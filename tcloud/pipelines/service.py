@@ -35,7 +35,13 @@ from tcloud.pipelines import store
 from tcloud.platform import audit
 from tcloud.platform.context import TenantContext
 from tcloud.platform.db import Row
-from tcloud.platform.errors import Conflict, Invalid, NotFound, TooLarge
+from tcloud.platform.errors import (
+    Conflict,
+    FieldError,
+    Invalid,
+    NotFound,
+    TooLarge,
+)
 from tcloud.platform.ids import new_id, now_iso
 
 SECRET_PURPOSE = "pipelines.connection-secret"  # noqa: S105 - a purpose
@@ -315,8 +321,7 @@ def _check_dataset(kind: str, config: Row) -> None:
     if fmt is not None and fmt not in FORMATS:
         raise Invalid.field("config.format", f"must be one of {', '.join(FORMATS)}")
     if kind in ("sqlite", "postgres"):
-        if bool(config.get("table")) == bool(config.get("query")):
-            raise Invalid.field("config.table", "give a table or a query, not both")
+        _check_table_or_query(config)
         return
     where = {"files": "file_id", "folder": "path", "s3": "key"}[kind]
     if not str(config.get(where) or "").strip():
@@ -325,6 +330,29 @@ def _check_dataset(kind: str, config: Row) -> None:
         posixpath.isabs(config["path"]) or ".." in config["path"].split("/")
     ):
         raise Invalid.field("config.path", "must be relative to the folder")
+
+
+def _check_table_or_query(config: Row) -> None:
+    table, query = config.get("table"), config.get("query")
+    if table and query:
+        message = "give a table or a query, not both"
+        raise Invalid(
+            "config.table and config.query: " + message,
+            fields=[FieldError("config.table", message),
+                    FieldError("config.query", message)],
+        )  # fmt: skip
+    if not table and not query:
+        raise Invalid.field("config.table", "give a table or a query")
+    if query and not _one_select(str(query)):
+        raise Invalid.field(
+            "config.query", "must be one SELECT (or WITH ... SELECT) statement"
+        )
+
+
+def _one_select(query: str) -> bool:
+    text = query.strip().rstrip(";").strip()
+    first = text.split(None, 1)[0].lower() if text else ""
+    return first in ("select", "with") and ";" not in text
 
 
 def dataset_view(row: Row, connection: Row | None = None) -> Row:
@@ -404,8 +432,19 @@ async def update_dataset(ctx: TenantContext, dataset_id: str, body: Row) -> Row:
     return await get_dataset(ctx, dataset_id)
 
 
-async def delete_dataset(ctx: TenantContext, dataset_id: str) -> None:
+async def delete_dataset(
+    ctx: TenantContext, dataset_id: str, *, force: bool = False
+) -> None:
+    """Delete a dataset; one the latest version of a pipeline uses needs `force`."""
     row = await _dataset_row(ctx.db, dataset_id)
+    users = await store.pipelines_using_dataset(ctx.db, dataset_id)
+    if users and not force:
+        names = ", ".join(f"{u['name']} (version {u['version']})" for u in users)
+        raise Conflict(
+            f"pipelines use this dataset: {names}; change them first, or delete"
+            " with force=true",
+            extra={"pipelines": users},
+        )
     async with ctx.db.transaction() as tx:
         await store.delete(tx, "datasets", dataset_id)
         await audit.record(
@@ -495,6 +534,14 @@ async def dataset_from_upload(
     A name already taken is refused before the file is stored; should
     another upload take it meanwhile, the stored file is deleted again.
     """
+    readable = fmt or _format_of(filename)
+    if readable not in FORMATS:
+        raise Invalid.field(
+            "filename",
+            f"a dataset cannot be read from a file of format {readable or '(none)'!r};"
+            f" formats accepted: {', '.join(FORMATS)} (by the file's extension, or"
+            " the format parameter)",
+        )
     if await store.by_name(ctx.db, "datasets", name):
         raise Conflict(f"a dataset named {name} already exists")
     area = await ensure_area_connection(ctx)
@@ -539,3 +586,61 @@ async def sample_of(
     from tcloud.pipelines import flows
 
     return await flows.sample_of(ctx, hub, dataset_id, refresh)
+
+
+def check_graph(document: Row) -> None:
+    """Refuse a document whose graph is wrong, naming the node's or edge's field.
+
+    The runtime names a field of a node's config; an id, a type or a port is
+    a field of the node or the edge itself, and a cycle is told as one.
+    """
+    from tcloud.runtime.compiler import PORTS
+    from tcloud.runtime.errors import PlanError
+    from tcloud.runtime.plan import FORMAT, parse
+
+    nodes = document.get("nodes") or []
+    if not nodes:
+        return
+    try:
+        parse({**document, "format": FORMAT}, PORTS)
+    except PlanError as exc:
+        where = _graph_field(nodes, document.get("edges") or [], exc)
+        raise Invalid.field(where, exc.detail) from None
+
+
+def _graph_field(nodes: list[Any], edges: list[Any], exc: Any) -> str:
+    ids = [n.get("id") if isinstance(n, dict) else None for n in nodes]
+    if exc.node_id is None:
+        return str(exc.field or "document")
+    if exc.field == "port":
+        last = max(
+            (j for j, e in enumerate(edges)
+             if isinstance(e, dict) and e.get("to") == exc.node_id),
+            default=None,
+        )  # fmt: skip
+        return f"edges[{last}].port" if last is not None else "edges"
+    matches = [i for i, node_id in enumerate(ids) if node_id == exc.node_id]
+    if not matches:
+        return "edges"
+    # A repeated id is at fault where it comes again.
+    index = matches[-1] if exc.field == "id" else matches[0]
+    if exc.field in ("id", "type"):
+        return f"nodes[{index}].{exc.field}"
+    return f"nodes[{index}].config.{exc.field}" if exc.field else f"nodes[{index}]"
+
+
+async def check_runnable(
+    ctx: TenantContext, pipeline_id: str, number: int | None
+) -> None:
+    """Refuse to run or schedule a version that writes nowhere."""
+    row = _existing(await store.get(ctx.db, "pipelines", pipeline_id), "pipeline")
+    version = await store.version(ctx.db, pipeline_id, number or row["latest_version"])
+    if version is None:
+        return
+    nodes = store.loads(version["plan"], {}).get("nodes") or []
+    if not any(isinstance(n, dict) and n.get("type") == "destination" for n in nodes):
+        raise Invalid.field(
+            "document.nodes",
+            f"version {version['version']} has no destination: add a destination"
+            " node (where the result is written) before running it",
+        )

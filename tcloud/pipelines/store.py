@@ -179,3 +179,16 @@ async def pipelines_of_artifact(db: Reader, artifact_version_id: str) -> list[Ro
         " WHERE v.artifact_version_id = ?",
         [artifact_version_id],
     )
+
+
+async def pipelines_using_dataset(db: Reader, dataset_id: str) -> list[Row]:
+    """Return the pipelines whose latest version reads or writes a dataset."""
+    return await db.fetchall(
+        "SELECT p.id, p.name, v.version FROM pipelines p"
+        " JOIN pipeline_versions v"
+        "  ON v.pipeline_id = p.id AND v.version = p.latest_version"
+        " WHERE EXISTS (SELECT 1 FROM json_each(v.plan, '$.nodes') n"
+        "  WHERE json_extract(n.value, '$.config.dataset_id') = ?)"
+        " ORDER BY p.name COLLATE NOCASE, p.id",
+        [dataset_id],
+    )

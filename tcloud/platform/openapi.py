@@ -57,10 +57,12 @@ def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
         for name in PATH_PARAM.findall(endpoint.path)
     ]  # fmt: skip
     if endpoint.query:
+        needed = set(endpoint.query.get("required") or ())
         for name, schema in endpoint.query["properties"].items():
             params.append(
-                {"name": name, "in": "query", "required": False, "schema": schema}
-            )
+                {"name": name, "in": "query", "required": name in needed,
+                 "schema": schema}
+            )  # fmt: skip
     return params
 
 
