@@ -150,8 +150,10 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert page.locator(".dp-row").first.locator("td").nth(1).inner_text() == "NAME0"
     # Zip codes keep their leading zeros as text; the numbers have a histogram.
     page.locator(".dp-col-name", has_text="amount").first.click()
+    page.get_by_role("tab", name="Profile").click()
     page.locator(".dp-histogram").wait_for()
     _shot(page, "02-three-steps")
+    page.get_by_role("tab", name="Functions").click()
 
     page.get_by_role("button", name="Undo").click()
     settle(page)
@@ -197,6 +199,7 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     target = tmp_path / "out.csv"
     info.value.save_as(target)
     dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("tab", name="Steps").click()
     page.locator(".dp-runs").get_by_text("csv · succeeded").wait_for()
     _shot(page, "05-runs")
     page.goto("/dataprep")
@@ -238,16 +241,20 @@ def _upload(page, path: Path, name: str) -> object:  # type: ignore[no-untyped-d
     return dialog
 
 
+def _open(page, path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page)
+    _upload(page, path, name)
+    page.get_by_role("heading", name=name, level=1).wait_for(timeout=30000)
+    settle(page)
+
+
 def _inside(inner, outer) -> bool:  # type: ignore[no-untyped-def]
     a, b = inner.bounding_box(), outer.bounding_box()
     return a["x"] >= b["x"] - 1 and a["x"] + a["width"] <= b["x"] + b["width"] + 1
 
 
 def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type: ignore[no-untyped-def]
-    sign_in(page)
-    _upload(page, wide, "wide")
-    page.get_by_role("heading", name="wide", level=1).wait_for(timeout=30000)
-    settle(page)
+    _open(page, wide, "wide")
 
     # At 1280x800 the page fits; the grid scrolls sideways inside its area.
     scroller = page.locator(".dp-grid-scroll")
@@ -255,6 +262,10 @@ def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type:
     assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800
     side = page.locator(".dp-side").bounding_box()
     assert side["x"] + side["width"] <= 1280 and side["y"] + side["height"] <= 800
+    # Room for the data: at least 5 whole columns and 14 rows in view.
+    heads = page.locator(".dp-col")
+    assert sum(_inside(heads.nth(i), scroller) for i in range(heads.count())) >= 5
+    assert box["height"] >= 14 * 28 + 60
     last = page.locator(".dp-col", has_text="notes")
     last.wait_for()
     assert not _inside(last, scroller)
@@ -307,3 +318,124 @@ def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type:
     dialog.get_by_role("button", name="Open the dataset wide").click()
     page.get_by_role("heading", name="wide", level=1).wait_for()
     assert page.locator(".dp-recipe li").count() == 1
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """Integers past 2^53, trailing spaces, dd/mm or mm/dd dates, ISO dates."""
+    path = tmp_path / "mixed.csv"
+    rows = (
+        (i, 9007199254740993 + i, "active " if i % 3 == 0 else "active",
+         f"{i % 12 + 1:02d}/{i % 11 + 1:02d}/2024", f"2024-01-{i % 28 + 1:02d}")
+        for i in range(60)
+    )  # fmt: skip
+    body = "".join(",".join(map(str, row)) + "\n" for row in rows)
+    path.write_text("id,big,status,d,joined\n" + body)
+    return path
+
+
+def test_dates_spaces_big_numbers_filter_and_run(page, mixed: Path) -> None:  # type: ignore[no-untyped-def]
+    _open(page, mixed, "mixed")
+
+    # Ambiguous dates are flagged on their header; large integers as sent.
+    hint = page.locator('.dp-col[data-column="d"] .dp-col-ambiguous')
+    assert "day and month" in hint.get_attribute("title")
+    raw = page.request.get(page.url.replace("/dataprep/", "/api/v1/preparations/") + "/grid").text()
+    if '"9007199254740993"' in raw:  # the server sends them as text
+        cell = page.locator('.dp-row[data-row-id="0"] td').nth(1)
+        assert cell.inner_text() == "9007199254740993"
+    _shot(page, "20-mixed")
+
+    # Trailing spaces show in the profile's top values and patterns.
+    page.locator(".dp-col-name", has_text="status").first.click()
+    page.get_by_role("tab", name="Profile").click()
+    spaced = page.locator(".dp-profile .dp-value[title]").first
+    spaced.wait_for()
+    assert "1 trailing" in spaced.get_attribute("title")
+    assert spaced.inner_text() == "active·"
+    _shot(page, "21-profile-spaces")
+
+    # "between" on a date column takes dates; a failing filter says so.
+    page.get_by_role("button", name="Add a condition").click()
+    bar = page.locator(".dp-filter")
+    bar.get_by_label("Column").select_option("joined")
+    bar.get_by_label("Condition", exact=True).select_option("range")
+    assert bar.get_by_label("From").get_attribute("type") == "date"
+    bar.get_by_label("From").fill("2024-01-01")
+    bar.get_by_label("To").fill("2024-01-03")
+    bar.get_by_role("button", name="Apply the filter").click()
+    page.get_by_text("9 rows match the filter").wait_for()
+    bar.get_by_label("Column").select_option("status")
+    assert bar.get_by_label("From").get_attribute("type") == "text"
+    bar.get_by_label("From").fill("x")
+    bar.get_by_role("button", name="Apply the filter").click()
+    bar.get_by_text("The filter is not applied").wait_for()
+    page.get_by_text("60 rows in the sample").wait_for()
+    _shot(page, "22-filter-error")
+    bar.get_by_role("button", name="Add a condition").click()
+    bar.get_by_label("Rows matching").select_option("or")
+    bar.get_by_role("button", name="Clear").click()
+    assert not bar.get_by_text("The filter is not applied").count()
+    bar.get_by_role("button", name="Add a condition").click()
+    bar.get_by_role("button", name="Add a condition").click()
+    assert bar.get_by_label("Rows matching").input_value() == "and"
+    bar.get_by_role("button", name="Clear").click()
+
+    # The ambiguous column: the format is a choice, with a value read both ways.
+    page.get_by_role("tab", name="Functions").click()
+    page.locator('.dp-col[data-column="d"] .dp-col-name').click()
+    _choose(page, "Change the date pattern")
+    form = page.locator(".dp-function-form")
+    read = form.get_by_label("Date format of the column")
+    labels = read.inner_text()
+    assert "dd/mm/yyyy: 12/01/2024 is 12 January 2024" in labels, labels
+    assert "mm/dd/yyyy: 12/01/2024 is 1 December 2024" in labels, labels
+    _shot(page, "23-date-choice")
+    read.select_option("%d/%m/%Y")
+    form.get_by_label("Pattern").fill("yyyy-MM-dd")
+    form.get_by_role("button", name="Apply").click()
+    settle(page)
+    assert page.locator('.dp-row[data-row-id="1"] td').nth(3).inner_text() == "2024-02-02"
+
+    # The run dialog shows the fields of the chosen format and target only,
+    # and the run is listed as soon as it starts.
+    page.get_by_role("button", name="Run", exact=True).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Format").select_option("xlsx")
+    assert not dialog.get_by_label("CSV delimiter").is_visible()
+    assert not dialog.get_by_label("S3 bucket").is_visible()
+    dialog.get_by_label("Destination").select_option("s3")
+    assert dialog.get_by_label("S3 bucket").is_visible()
+    _shot(page, "24-run-s3")
+    dialog.get_by_label("Destination").select_option("storage")
+    dialog.get_by_label("Format").select_option("csv")
+    assert dialog.get_by_label("CSV delimiter").is_visible()
+    dialog.get_by_role("button", name="Run on the full dataset").click()
+    dialog.get_by_role("link", name="Download mixed.csv").wait_for(timeout=60000)
+    assert page.locator(".dp-runs li").count() >= 1
+    dialog.get_by_role("button", name="Close").click()
+
+
+def test_workbook_sheet_choice(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "People"
+    book.active.append(["id", "name"])
+    book.active.append([1, "ann"])
+    other = book.create_sheet("Orders")
+    other.append(["order", "total"])
+    other.append([7, 9.5])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+
+    sign_in(page)
+    dialog = _upload(page, path, "book")
+    sheet = dialog.get_by_label("Sheet")
+    sheet.wait_for()
+    assert "Orders" in sheet.inner_text()
+    _shot(page, "30-sheet-choice")
+    sheet.select_option("Orders")
+    dialog.get_by_role("button", name="Open").click()
+    page.get_by_role("heading", name="book", level=1).wait_for(timeout=30000)
+    page.locator(".dp-col-name", has_text="total").first.wait_for()

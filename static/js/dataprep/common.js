@@ -49,3 +49,28 @@ export function cellText(value) {
 export function count(n) {
   return Number(n || 0).toLocaleString("en-GB");
 }
+
+/**
+ * A number typed by a person, as JSON should carry it: a Number while it is
+ * exact, the digits as text for an integer beyond ±2^53 (as the server sends
+ * them), the text itself when it is no number.
+ */
+export function exactNumber(text) {
+  if (/^[+-]?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) return text;
+  return Number.isNaN(Number(text)) ? text : Number(text);
+}
+
+const SPACE_MARK = { " ": "·", "\t": "→", "\u00a0": "°" };
+
+/**
+ * A value with its leading and trailing white space made visible (a middle dot), so
+ * "active" and "active " read apart; the title says what the marks are.
+ */
+export function visibleSpaces(text) {
+  const [, lead, middle, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
+  if (!lead && !trail) return h("span", { class: "dp-value" }, text);
+  const mark = (spaces) => (spaces ? h("span", { class: "dp-ws", "aria-hidden": "true" }, [...spaces].map((c) => SPACE_MARK[c] || "·").join("")) : null);
+  const said = [lead && `${lead.length} leading`, trail && `${trail.length} trailing`].filter(Boolean).join(" and ");
+  const title = `"${text}": ${said} white space (a space shows as ·, a tab as →)`;
+  return h("span", { class: "dp-value", title }, mark(lead), middle, mark(trail));
+}

@@ -26,6 +26,19 @@ export function qualityBar(name, quality) {
   return svg("svg", { class: "dp-quality", role: "img", "aria-label": label, viewBox: `0 0 ${width} 6`, width, height: 6, preserveAspectRatio: "none" }, svg("title", {}, label), ...parts);
 }
 
+/** Day and month both fit the column's dates: say so on its header. */
+export function ambiguousFormats(column) {
+  const type = column.type || {};
+  return !type.format && type.ambiguous && type.ambiguous.length > 1 ? type.ambiguous : [];
+}
+
+function ambiguousHint(column) {
+  const formats = ambiguousFormats(column);
+  if (!formats.length) return null;
+  const text = `The dates of ${column.name} fit ${formats.join(" and ")}: day and month cannot be told apart. Choose the format when you convert the column.`;
+  return h("span", { class: "dp-col-ambiguous", title: text }, h("span", { "aria-hidden": "true" }, "⚠ "), "ambiguous dates", h("span", { class: "sr-only" }, ` — ${text}`));
+}
+
 function spacer(height, span) {
   return h("tr", { class: "dp-spacer", "aria-hidden": "true" }, h("td", { colspan: span }, svg("svg", { width: 1, height: Math.max(0, height) })));
 }
@@ -60,6 +73,7 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
           h("button", { type: "button", class: "dp-col-menu icon-btn", "aria-label": `Column menu of ${column.name}`, "aria-haspopup": "menu", onclick: (e) => onMenu(column, e.currentTarget) }, "⋮"),
         ),
         h("span", { class: "dp-col-type" }, column.type.type + (column.type.format ? ` (${column.type.format})` : "")),
+        ambiguousHint(column),
         qualityBar(column.name, column.quality),
       ),
     );
@@ -138,9 +152,11 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
   }
 
   /** Load the first page again (after a step, undo, a filter). */
+  // A filter is the grid's only once the server took it: one that fails
+  // leaves the rows and the status as they were.
   async function reload(filter = state.filter) {
-    state.filter = filter;
     const page = await api.get(`/preparations/${enc(prepId)}/grid`, { offset: 0, limit: PAGE, filter: filter ? JSON.stringify(filter) : "" });
+    state.filter = filter;
     state.meta = page;
     state.pages = new Map([[0, page]]);
     if (state.selected && !page.columns.some((c) => c.name === state.selected)) state.selected = null;
@@ -167,6 +183,12 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
     clearCell() {
       state.cell = null;
       schedule();
+    },
+    /** The first values of a column in the rows read so far (for examples). */
+    values(name, limit = 200) {
+      const c = state.meta ? state.meta.columns.findIndex((col) => col.name === name) : -1;
+      const page = state.pages.get(0);
+      return c < 0 || !page ? [] : page.rows.slice(0, limit).map((row) => row[c]).filter((v) => v !== null && v !== "");
     },
     get meta() {
       return state.meta;

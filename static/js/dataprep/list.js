@@ -82,8 +82,57 @@ function megabytes(bytes) {
   return `${(bytes / 1048576).toLocaleString("en-GB", { maximumFractionDigits: 1 })} MB`;
 }
 
+// A workbook's sheets are known once the server has read it: from a 400
+// answer that lists them (newer servers), or from the dataset's source
+// after the upload, when the choice is offered before the grid opens.
+function sheetField() {
+  const select = h("select", { class: "input" });
+  const part = {
+    field: {
+      name: "sheet", label: "Sheet", type: "custom", hint: "The sheet of the workbook to read.",
+      render: ({ id, describedBy }) => {
+        select.id = id;
+        select.setAttribute("aria-describedby", describedBy);
+        return { el: select, value: () => select.value, focus: () => select.focus() };
+      },
+    },
+    offer(sheets) {
+      replace(select, sheets.map((s) => h("option", { value: s }, s)));
+      select.closest(".field").hidden = !sheets.length;
+    },
+  };
+  return part;
+}
+
+function sheetsOf(error) {
+  const problem = error.problem || {};
+  const listed = problem.sheets || error.fields.find((f) => Array.isArray(f.sheets))?.sheets;
+  return Array.isArray(listed) ? listed : [];
+}
+
+/** After the upload of a workbook of several sheets: which one to read. */
+function chooseSheet(made, source, area, closeDialog) {
+  const form = createForm({
+    fields: [{ name: "sheet", label: "Sheet", type: "select", value: source.sheet, hint: `The workbook has ${source.sheets.length} sheets; the grid reads one.`,
+      options: source.sheets.map((s) => ({ value: s, label: s })) }],
+    submitLabel: "Open",
+    onSubmit: async (v) => {
+      if (v.sheet !== source.sheet) await api.put(`/preparations/${enc(made.id)}/sheet`, { sheet: v.sheet });
+    },
+    onDone: () => closeDialog(made),
+  });
+  replace(area, h("p", {}, `${made.name} is uploaded. Choose the sheet to prepare.`), form.el);
+  form.focus();
+}
+
+async function workbookSheets(made) {
+  const source = await api.get(`/preparations/${enc(made.id)}/source`).catch(() => null);
+  return source && source.sheets.length > 1 ? source : null;
+}
+
 function uploadDialog(session, navigate) {
   let form;
+  const sheet = sheetField();
   const progress = uploadProgress();
   const conflict = h("div", { class: "dp-conflict", hidden: true });
   const nameTaken = (name) => new ApiError(409, { code: "conflict", detail: `a dataset named ${name} already exists`, errors: [{ field: "name", message: `a dataset named ${name} already exists` }] });
@@ -111,7 +160,7 @@ function uploadDialog(session, navigate) {
         fields: [
           fileField(),
           { name: "name", label: "Name", hint: "The file's name if empty." },
-          { name: "sheet", label: "Sheet", hint: "For a workbook: the sheet to read; the first if empty." },
+          sheet.field,
         ],
         submitLabel: "Upload",
         onCancel: () => closeDialog(null),
@@ -121,18 +170,24 @@ function uploadDialog(session, navigate) {
           conflict.hidden = true;
           try {
             if (session.can("datasets:read") && (await datasetNamed(name)).found) throw nameTaken(name);
-            return await uploadFile(session, "/preparations/upload", v.file, { name, filename: v.file.name, sheet: v.sheet }, progress.show);
+            const made = await uploadFile(session, "/preparations/upload", v.file, { name, filename: v.file.name, sheet: v.sheet }, progress.show);
+            return { made, workbook: /\.xlsx$/i.test(v.file.name) ? await workbookSheets(made) : null };
           } catch (error) {
             progress.hide();
+            if (error instanceof ApiError) sheet.offer(sheetsOf(error));
             if (error.status === 409) await offer(name, closeDialog);
             throw error.status === 409 && !error.fields.length ? nameTaken(name) : error;
           }
         },
-        onDone: (made) => closeDialog(made),
+        onDone: ({ made, workbook }) => (workbook ? chooseSheet(made, workbook, area, closeDialog) : closeDialog(made)),
       });
-      return h("div", { class: "dp-upload" }, conflict, form.el, progress.el);
+      const area = h("div", { class: "dp-upload" }, conflict, form.el, progress.el);
+      return area;
     },
-    onOpen: () => form.focus(),
+    onOpen: () => {
+      sheet.offer([]);
+      form.focus();
+    },
   });
   done.then((made) => {
     if (!made) return;

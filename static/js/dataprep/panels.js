@@ -6,7 +6,8 @@ import { h, replace, svg } from "../dom.js";
 import { createForm } from "../ui/form.js";
 import { button, loading } from "../ui/page.js";
 import { checklist } from "../ui/pickers.js";
-import { cellText, count, enc } from "./common.js";
+import { cellText, count, enc, exactNumber, visibleSpaces } from "./common.js";
+import { formatChoices } from "./dates.js";
 
 function histogram(bins) {
   const width = 240;
@@ -21,7 +22,7 @@ function histogram(bins) {
 }
 
 function valueList(title, items) {
-  return h("div", { class: "dp-values" }, h("h4", {}, title), h("ol", {}, items.map((item) => h("li", {}, h("span", { class: "dp-value" }, cellText(item.value) || "(empty)"), h("span", { class: "dp-value-count" }, count(item.count))))));
+  return h("div", { class: "dp-values" }, h("h4", {}, title), h("ol", {}, items.map((item) => h("li", {}, item.value === null || item.value === "" ? h("span", { class: "dp-value muted" }, "(empty)") : visibleSpaces(cellText(item.value)), h("span", { class: "dp-value-count" }, count(item.count))))));
 }
 
 export async function profilePanel(prepId, column) {
@@ -63,10 +64,15 @@ function checks(values, chosen) {
   };
 }
 
-function paramField(param, columns, value, datasets) {
+function paramField(param, columns, value, datasets, dates) {
   const current = value ?? param.default;
   const base = { name: `params.${param.name}`, label: param.label || param.name, hint: param.description || undefined, required: param.required, value: current ?? "" };
   const none = { value: "", label: "—" };
+  if (param.name === "format" && dates && dates.formats.length) {
+    const chosen = dates.formats.includes(current) ? current : "";
+    return { ...base, type: "select", required: true, value: chosen, hint: "Day and month both fit the dates: say which comes first.",
+      options: [{ value: "", label: "Choose the format…" }, ...formatChoices(dates.formats, dates.values)] };
+  }
   if (param.type === "boolean") return { ...base, type: "checkbox", required: false, value: Boolean(current) };
   if (param.type === "integer" || param.type === "number") return { ...base, type: "number" };
   if (param.type === "choice") return { ...base, type: "select", options: param.required && !current ? [none, ...options(param)] : options(param) };
@@ -98,6 +104,18 @@ function readParams(fn, values, column) {
   return params;
 }
 
+// A number field's text as JSON should carry it: an integer beyond ±2^53
+// keeps its digits instead of going through a float.
+function exact(fn, values, form) {
+  const out = { ...values };
+  for (const param of fn.params) {
+    if (param.type !== "integer" && param.type !== "number") continue;
+    const input = form.input(`params.${param.name}`);
+    if (input && input.value.trim() !== "") out[`params.${param.name}`] = exactNumber(input.value.trim());
+  }
+  return out;
+}
+
 function parseJson(param, text) {
   try {
     return JSON.parse(text);
@@ -123,9 +141,9 @@ function followChoices(fn, form) {
 }
 
 /** The parameter form of one function; onSubmit gets {params, target, new_column}. */
-export function functionForm(fn, { columns, column = null, step = null, targets, datasets, onSubmit }) {
+export function functionForm(fn, { columns, column = null, step = null, targets, datasets, dates = null, onSubmit }) {
   const visible = fn.params.filter((p) => !AUTOMATIC(p));
-  const fields = visible.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined, fn.name === "lookup" ? datasets : null));
+  const fields = visible.map((p) => paramField(p, columns, step ? (step.params || {})[p.name] : undefined, fn.name === "lookup" ? datasets : null, dates));
   if (targets && targets.length) fields.unshift({ name: "target", label: "Apply to", type: "select", options: targets });
   const target = column ? `${column.name}_${fn.new_column}` : `a new column (…_${fn.new_column})`;
   if (fn.new_column && !fn.creates) fields.push({ name: "new_column", label: `Write the result to ${column ? `the new column ${target}` : target}`, type: "checkbox", value: Boolean(step && step.new_column) });
@@ -133,7 +151,7 @@ export function functionForm(fn, { columns, column = null, step = null, targets,
   const form = createForm({
     fields,
     submitLabel: step ? "Save the step" : "Apply",
-    onSubmit: (values) => onSubmit({ params: readParams(fn, values, column), target: values.target, new_column: values.new_column || undefined }),
+    onSubmit: (values) => onSubmit({ params: readParams(fn, exact(fn, values, form), column), target: values.target, new_column: values.new_column || undefined }),
   });
   followChoices(fn, form);
   return { ...form, el: note ? h("div", {}, note, form.el) : form.el };
@@ -166,6 +184,8 @@ export function runsPanel(runs) {
     "li",
     {},
     h("span", { class: `dp-run-${r.status}` }, `${r.format} · ${r.status}`),
+    (r.status === "running" || r.status === "queued") && r.rows_total
+      ? h("span", { class: "muted" }, ` ${count(r.rows_done)} of ${count(r.rows_total)} rows`) : null,
     r.rows_written != null ? h("span", { class: "muted" }, ` ${count(r.rows_written)} rows`) : null,
     r.downloadable ? h("a", { href: apiUrl(`/dataprep/runs/${enc(r.id)}/download`), download: r.file_name, class: "dp-run-link" }, "Download") : null,
     r.target ? h("span", { class: "muted" }, ` ${r.target}`) : null,

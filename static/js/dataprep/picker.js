@@ -1,6 +1,7 @@
 // The function picker: the functions that fit the column's type, grouped by
 // category, with a search box and a switch to show every function the server
-// accepts for the column. Choosing one opens its parameter form below.
+// accepts for the column. Choosing one opens its parameter form above the
+// list, where it is seen without scrolling.
 
 import { h, replace, uid } from "../dom.js";
 
@@ -43,7 +44,7 @@ function byCategory(fns) {
 
 /**
  * The picker for one column; state ({query, all}) survives redraws.
- * onChoose(fn) returns the node to show under the list for that function.
+ * onChoose(fn) returns the node to show above the list for that function.
  */
 export function functionPicker({ functions, column, state, onChoose }) {
   const searchId = uid("dp-search");
@@ -62,7 +63,10 @@ export function functionPicker({ functions, column, state, onChoose }) {
 
   function item(fn) {
     const other = !fits(fn, column);
-    const button = h("button", { type: "button", class: ["dp-fn", other && "dp-fn-other"], "aria-pressed": String(state.chosen === fn.name), "data-function": fn.name, title: fn.description, onclick: () => choose(fn, button) }, fn.label);
+    const button = h("button", { type: "button", class: ["dp-fn", other && "dp-fn-other"], "aria-pressed": String(state.chosen === fn.name), "data-function": fn.name, title: fn.description, onclick: () => {
+      choose(fn, button);
+      formArea.scrollIntoView({ block: "nearest" });
+    } }, fn.label);
     const note = other ? h("span", { class: "dp-fn-note" }, ` for ${fn.types.filter((t) => t !== "any").join(", ")}`) : null;
     return h("li", {}, button, note);
   }
@@ -91,10 +95,11 @@ export function functionPicker({ functions, column, state, onChoose }) {
   return h(
     "section",
     { class: "dp-picker", "aria-label": "Apply a function" },
+    formArea,
     h("h3", { class: "dp-h3" }, "Apply a function"),
     h("div", { class: "dp-picker-tools" },
       h("label", { class: "label label-sm", for: searchId }, "Find a function"), search,
       h("div", { class: "check-row" }, showAll, h("label", { class: "label label-sm", for: showAll.id }, "Show all functions"))),
-    counted, list, formArea,
+    counted, list,
   );
 }

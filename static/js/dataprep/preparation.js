@@ -1,5 +1,5 @@
-// A preparation: the grid of the prepared sample, the filter bar, the
-// column panel (profile, suggestions, functions), the recipe, undo and
+// A preparation: the grid of the prepared sample, the filter bar, the side
+// panel in tabs (functions, profile, suggestions, steps and runs), undo and
 // redo, and the full run.
 
 import { api, listAll } from "../api.js";
@@ -7,12 +7,14 @@ import { h, replace } from "../dom.js";
 import { formDialog, openDialog } from "../ui/dialog.js";
 import { button, errorState, loading, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
-import { enc, useStyles } from "./common.js";
+import { count, enc, useStyles } from "./common.js";
 import { createFilterBar } from "./filter.js";
-import { createGrid } from "./grid.js";
+import { candidatesOf } from "./dates.js";
+import { ambiguousFormats, createGrid } from "./grid.js";
 import { functionForm, profilePanel, recipePanel, runsPanel, suggestionsPanel } from "./panels.js";
 import { functionPicker } from "./picker.js";
 import { openRunDialog } from "./run.js";
+import { sidePanel } from "./side.js";
 
 export default async function preparation({ params, session, setTitle, navigate }) {
   useStyles();
@@ -27,22 +29,45 @@ export default async function preparation({ params, session, setTitle, navigate 
   let column = null;
   let cell = null;
   const pickerState = { query: "", all: false, chosen: null };
+  // Formats a refused date conversion offered, by column (older servers
+  // only name them in the message; newer ones send `candidates`).
+  const offeredFormats = new Map();
+  const liveRuns = new Map();
+  let runs = [];
   setTitle(prep.name);
 
-  const columnCard = h("section", { class: "dp-card", "aria-label": "Column" });
+  const columnHead = h("div", { class: "dp-side-head" });
+  const functionsBody = h("div", {});
+  const profileBody = h("div", {});
+  const suggestBody = h("div", {});
   const recipeBody = h("div", {});
   const runsBody = h("div", {});
   const undoButton = button("Undo", () => change(api.post(`/preparations/${enc(id)}/undo`), "Undone."), { attrs: { "aria-keyshortcuts": "Control+Z" } });
   const redoButton = button("Redo", () => change(api.post(`/preparations/${enc(id)}/redo`), "Redone."));
-  const runButton = button("Run", () => openRunDialog(id).done.then(drawRuns), { kind: "primary" });
+  const runButton = button("Run", () => openRunDialog(id, { onChange: liveRun }).done.then(drawRuns), { kind: "primary" });
 
   async function drawRuns() {
     try {
       const page = await api.get(`/preparations/${enc(id)}/runs`, { limit: 5 });
-      replace(runsBody, runsPanel(page.items));
+      runs = page.items;
+      for (const run of runs) if (!["queued", "running"].includes(run.status)) liveRuns.delete(run.id);
+      showRuns();
     } catch (error) {
       replace(runsBody, errorState(error));
     }
+  }
+
+  function showRuns() {
+    const listed = runs.map((r) => ({ ...r, ...liveRuns.get(r.id) }));
+    const fresh = [...liveRuns.values()].filter((r) => !runs.some((x) => x.id === r.id));
+    replace(runsBody, runsPanel([...fresh.reverse(), ...listed].slice(0, 5)));
+  }
+
+  // A run in the dialog is listed from its start and follows its events.
+  function liveRun(run) {
+    liveRuns.set(run.id, { ...liveRuns.get(run.id), ...run });
+    showRuns();
+    if (["succeeded", "failed", "cancelled"].includes(run.status)) drawRuns();
   }
 
   function sourceBar() {
@@ -76,8 +101,20 @@ export default async function preparation({ params, session, setTitle, navigate 
   });
   const filterBar = createFilterBar({
     columns: () => (grid.meta ? grid.meta.columns : []),
-    onApply: (spec) => grid.reload(spec).catch(toastError),
+    onApply: (spec) => applyFilter(spec),
   });
+
+  // A filter the server refuses is said next to its condition, and the grid
+  // shows every row again, so it never looks filtered when it is not.
+  async function applyFilter(spec) {
+    try {
+      await grid.reload(spec);
+      filterBar.clearError();
+    } catch (error) {
+      filterBar.showError(error);
+      await grid.reload(null).catch(toastError);
+    }
+  }
 
   async function change(promise, message) {
     try {
@@ -115,6 +152,7 @@ export default async function preparation({ params, session, setTitle, navigate 
 
   function selectColumn(name) {
     column = name;
+    side.expand();
     if (cell && cell.column !== name) cell = null;
     grid.select(name);
     drawColumn();
@@ -147,6 +185,11 @@ export default async function preparation({ params, session, setTitle, navigate 
     return step;
   }
 
+  function datesOf(meta) {
+    const formats = ambiguousFormats(meta).length ? ambiguousFormats(meta) : offeredFormats.get(meta.name) || [];
+    return { formats, values: grid.values(meta.name) };
+  }
+
   function picker(meta) {
     return functionPicker({
       functions,
@@ -157,34 +200,60 @@ export default async function preparation({ params, session, setTitle, navigate 
         column: meta,
         targets: targetsFor(fn),
         datasets,
+        dates: datesOf(meta),
         onSubmit: async (v) => {
-          pickerState.chosen = null;
-          await addStep(stepOf(fn, v));
+          try {
+            await addStep(stepOf(fn, v));
+            pickerState.chosen = null;
+          } catch (error) {
+            offerFormats(meta, fn, error);
+            throw error;
+          }
         },
       }).el,
     });
   }
 
+  // Refused for ambiguous dates: draw the form again with the formats as a
+  // choice, and say why on it.
+  function offerFormats(meta, fn, error) {
+    const formats = candidatesOf(error);
+    if (!formats.length || !fn.params.some((p) => p.name === "format") || datesOf(meta).formats.length) return;
+    offeredFormats.set(meta.name, formats);
+    setTimeout(() => {
+      drawColumn();
+      const select = functionsBody.querySelector("select[name='params.format']");
+      if (!select) return;
+      const message = select.closest(".field").querySelector(".field-error");
+      message.textContent = error.fields[0]?.message || error.message;
+      message.hidden = false;
+      select.setAttribute("aria-invalid", "true");
+      select.focus();
+    });
+  }
+
   async function drawColumn() {
     if (!column) {
-      replace(columnCard, h("h2", { class: "dp-h" }, "Column"), h("p", { class: "muted" }, "Click a column's name to see its profile, suggestions and functions."));
+      replace(columnHead, h("h2", { class: "dp-h" }, "Column"));
+      const hint = () => h("p", { class: "muted" }, "Click a column's name to see its functions, profile and suggestions.");
+      replace(functionsBody, hint());
+      replace(profileBody, hint());
+      replace(suggestBody, hint());
       return;
     }
     const shown = column;
     const meta = grid.meta.columns.find((c) => c.name === shown);
-    const profileArea = h("div", {}, loading());
-    const suggestArea = h("div", {}, loading());
     replace(
-      columnCard,
+      columnHead,
       h("h2", { class: "dp-h" }, `Column ${shown}`),
-      h("p", { class: "muted" }, `${meta.type.type} · ${meta.quality.valid} valid, ${meta.quality.invalid} invalid, ${meta.quality.empty} empty`),
-      canWrite ? picker(meta) : null,
-      h("h3", { class: "dp-h3" }, "Suggestions"), suggestArea,
-      h("h3", { class: "dp-h3" }, "Profile"), profileArea,
+      h("p", { class: "muted dp-side-sub" }, `${meta.type.type} · ${count(meta.quality.valid)} valid, ${count(meta.quality.invalid)} invalid, ${count(meta.quality.empty)} empty`),
     );
-    profilePanel(id, shown).then((el) => replace(profileArea, el), (e) => replace(profileArea, errorState(e)));
+    replace(functionsBody, canWrite ? picker(meta) : h("p", { class: "muted" }, "You may read this preparation, not change it."));
+    replace(profileBody, loading());
+    replace(suggestBody, loading());
+    profilePanel(id, shown).then((el) => column === shown && replace(profileBody, el), (e) => replace(profileBody, errorState(e)));
     suggestionsPanel(id, shown, canWrite ? (step) => addStep(step).catch(toastError) : null)
-      .then((el) => replace(suggestArea, el), (e) => replace(suggestArea, errorState(e)));
+      .then((el) => column === shown && replace(suggestBody, el), (e) => replace(suggestBody, errorState(e)));
   }
 
   function columnMenu(col, anchor) {
@@ -261,16 +330,23 @@ export default async function preparation({ params, session, setTitle, navigate 
     button("Use in a pipeline", () => asProcessor().catch(toastError)),
   ];
   const actions = [...more, ...(canWrite ? [undoButton, redoButton, runButton] : [])];
+  const side = sidePanel([
+    ["functions", "Functions", functionsBody],
+    ["profile", "Profile", profileBody],
+    ["suggestions", "Suggestions", suggestBody],
+    ["steps", "Steps", h("div", {},
+      h("section", { "aria-label": "Recipe" }, h("h3", { class: "dp-h3" }, "Recipe"), recipeBody),
+      h("section", { "aria-label": "Full runs" }, h("h3", { class: "dp-h3" }, "Full runs"), runsBody))],
+  ], columnHead);
   const page = h(
     "div",
     { class: "dp-page" },
-    pageHeader({ title: prep.name, crumbs: [["Preparations", "/dataprep"], [prep.name]], description: "Apply functions to the sample; each becomes a step of the recipe.", actions }),
-    h("div", { class: "dp-layout" },
+    pageHeader({ title: prep.name, crumbs: [["Preparations", "/dataprep"], [prep.name]], actions }),
+    h("div", { class: ["dp-layout", side.collapsed && "dp-layout-collapsed"] },
       h("div", { class: "dp-main" }, sourceBar(), filterBar.el, grid.el),
-      h("aside", { class: "dp-side" }, columnCard,
-        h("section", { class: "dp-card", "aria-label": "Recipe" }, h("h2", { class: "dp-h" }, "Recipe"), recipeBody),
-        h("section", { class: "dp-card", "aria-label": "Full runs" }, h("h2", { class: "dp-h" }, "Full runs"), runsBody))),
+      side.el),
   );
+
   const onKey = (e) => {
     if (!page.isConnected) {
       document.removeEventListener("keydown", onKey);

@@ -28,6 +28,25 @@ const FIELDS = [
   { name: "secret_access_key", label: "S3 secret access key", type: "password" },
 ];
 
+// Which fields belong to which choice: the rest are hidden, and not sent.
+const ONLY_FOR = {
+  delimiter: ["format", "csv"], quote: ["format", "csv"], encoding: ["format", "csv"], formula_guard: ["format", "csv"],
+  bucket: ["destination", "s3"], key: ["destination", "s3"], region: ["destination", "s3"],
+  access_key_id: ["destination", "s3"], secret_access_key: ["destination", "s3"],
+};
+
+function followChoices(form) {
+  const sync = () => {
+    const values = form.values();
+    for (const [name, [choice, value]] of Object.entries(ONLY_FOR)) {
+      form.input(name).closest(".field").hidden = values[choice] !== value;
+    }
+  };
+  form.input("format").addEventListener("change", sync);
+  form.input("destination").addEventListener("change", sync);
+  sync();
+}
+
 function body(v) {
   const options = v.format === "csv"
     ? { delimiter: v.delimiter, quote: v.quote, encoding: v.encoding, formula_guard: v.formula_guard }
@@ -44,7 +63,7 @@ function mapErrors(error) {
   throw error;
 }
 
-function follow(run, area) {
+function follow(run, area, onChange) {
   const bar = h("progress", { class: "dp-progress", max: 100, value: 0, "aria-label": "Run progress" });
   const text = h("p", { role: "status", class: "dp-run-status" }, "Queued…");
   const end = h("div", { class: "dp-run-end" });
@@ -59,8 +78,12 @@ function follow(run, area) {
   };
   const controller = new AbortController();
   const handlers = {
-    progress: (p) => show(p.rows_done, p.rows_total, p.stage),
+    progress: (p) => {
+      show(p.rows_done, p.rows_total, p.stage);
+      onChange({ ...run, status: "running", ...p, id: run.id });
+    },
     status: (r) => {
+      onChange(r);
       if (r.rows_total) show(r.rows_done, r.rows_total, r.stage || r.status);
       if (r.status === "succeeded") {
         bar.max = 1;
@@ -107,7 +130,8 @@ async function readEvents(url, handlers, signal) {
   }
 }
 
-export function openRunDialog(prepId) {
+/** The run dialog; onChange(run) hears of the run from its start to its end. */
+export function openRunDialog(prepId, { onChange = () => {} } = {}) {
   let stop = () => {};
   const area = h("div", { class: "dp-run" });
   const form = createForm({
@@ -115,9 +139,11 @@ export function openRunDialog(prepId) {
     submitLabel: "Run on the full dataset",
     onSubmit: (v) => api.post(`/preparations/${enc(prepId)}/runs`, body(v)).catch(mapErrors),
     onDone: (run) => {
-      stop = follow(run, area);
+      onChange(run);
+      stop = follow(run, area, onChange);
     },
   });
+  followChoices(form);
   area.append(form.el);
   const dialog = openDialog({ title: "Run the preparation", description: "The steps run on the whole dataset, then the result is exported.", size: "lg", body: area });
   dialog.done.then(() => stop());
