@@ -249,7 +249,9 @@ def _refusal(doc: Row, problems: list[Row]) -> Invalid:
     for problem in problems:
         node, field = problem.get("node"), problem.get("field")
         where = f"nodes[{index[node]}]" if node in index else "plan"
-        if field:
+        if field in ("id", "type", "port"):
+            where += f".{field}"  # the node's own keys, not its config's
+        elif field:
             where += f".config.{field}"
         fields.append(FieldError(where, problem["message"]))
     first = problems[0]

@@ -277,7 +277,8 @@ def _explain(plan: Plan, exc: Exception) -> DataError:
     """Turn a polars failure into an error naming the dataset and line."""
     for node in plan.sources():
         spec = dataset_spec(node)
-        if spec.get("format", Path(str(spec.get("path"))).suffix[1:]) == "csv":
+        fmt = spec.get("format", Path(str(spec.get("path"))).suffix[1:])
+        if fmt in ("csv", "jsonl", "ndjson"):
             error = read_error(spec, exc)
             if error.line is not None:
                 return error

@@ -15,3 +15,30 @@ def test_columns_named_value_and_column_are_read(tmp_path) -> None:
         "id": "int", "column": "string", "value": "float", "variable": "string"
     }  # fmt: skip
     assert found["rows"][1] == {"id": 2, "column": "b", "value": 3.0, "variable": "y"}
+
+
+def test_a_bad_json_line_is_named_in_a_full_run(tmp_path) -> None:
+    import threading
+
+    import pytest
+
+    from tcloud.runtime import DataError, execute
+    from tcloud.runtime.plan import FORMAT
+
+    for count, line in ((2, 3), (3000, 3001)):
+        path = tmp_path / f"orders{count}.jsonl"
+        path.write_text("".join(f'{{"a": {i}}}\n' for i in range(count)) + "bad\n")
+        spec = {"kind": "file", "path": str(path), "format": "jsonl",
+                "name": "orders.jsonl"}  # fmt: skip
+        out = {"kind": "file", "path": str(tmp_path / "out.csv")}
+        plan = {
+            "format": FORMAT,
+            "nodes": [
+                {"id": "src", "type": "source", "config": {"dataset": spec}},
+                {"id": "d", "type": "destination", "config": {"dataset": out}},
+            ],
+            "edges": [{"from": "src", "to": "d"}],
+        }
+        with pytest.raises(DataError) as caught:
+            execute(plan, {}, lambda event: None, threading.Event())
+        assert f"line {line}: orders.jsonl is not valid JSON" in str(caught.value)
