@@ -68,25 +68,52 @@ async def sample_of(
 
 
 async def lookup_specs(
-    ctx: TenantContext, dp: DataPrep, steps: Sequence[Mapping[str, Any]]
+    ctx: TenantContext,
+    dp: DataPrep,
+    steps: Sequence[Mapping[str, Any]],
+    edited: int | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Return the local spec of every dataset a lookup step names."""
-    specs = {}
+    """Return the local spec of every dataset a lookup step names.
+
+    The lookup's columns are checked here, where the dataset's name is
+    known, so the error names the dataset as the user sees it.
+    """
+    specs: dict[str, dict[str, Any]] = {}
     for index, step in enumerate(steps):
         if step.get("function") != "lookup" or not step.get("enabled", True):
             continue
-        name = (step.get("params") or {}).get("dataset")
-        if not isinstance(name, str) or name in specs:
+        params = step.get("params") or {}
+        name = params.get("dataset")
+        if not isinstance(name, str):
             continue
+        where = "params" if index == edited else f"steps[{index}].params"
         try:
-            await datasets.get(ctx, name)
+            dataset = await datasets.get(ctx, name)
         except NotFound:
+            message = f"no dataset {name!r} to look up"
             raise Invalid(
-                f"step {index + 1}: no dataset {name!r} to look up",
-                fields=[FieldError("params.dataset", "no such dataset")],
+                f"{where}.dataset: {message}",
+                fields=[FieldError(f"{where}.dataset", message)],
             ) from None
-        specs[name] = await datasets.local_spec(ctx, dp.files, name)
+        if name not in specs:
+            specs[name] = await datasets.local_spec(ctx, dp.files, name)
+        columns = await asyncio.to_thread(frames.columns, specs[name])
+        _check_lookup(params, columns, dataset["name"], where)
     return specs
+
+
+def _check_lookup(
+    params: Mapping[str, Any], columns: Mapping[str, Any], dataset: str, where: str
+) -> None:
+    wanted = [("lookup_key", params.get("lookup_key"))]
+    wanted += [("columns", c) for c in params.get("columns") or []]
+    for parameter, column in wanted:
+        if isinstance(column, str) and column not in columns:
+            message = f"no column {column!r} in the dataset {dataset!r}"
+            raise Invalid(
+                f"{where}.{parameter}: {message}",
+                fields=[FieldError(f"{where}.{parameter}", message)],
+            )
 
 
 def _compute(
@@ -110,7 +137,7 @@ async def checked(
     edited: int | None = None,
 ) -> tuple[list[dict[str, Any]], grid.Prepared]:
     _, sample = await sample_of(ctx, dp, dataset_id, rows)
-    specs = await lookup_specs(ctx, dp, steps)
+    specs = await lookup_specs(ctx, dp, steps, edited)
     try:
         return await asyncio.to_thread(_compute, sample, steps, specs, edited)
     except grid.StepProblem as problem:
@@ -122,20 +149,24 @@ def _invalid(
 ) -> Invalid:
     error = problem.error
     parameter = error.parameter or "step"
-    top = parameter in STEP_KEYS or parameter in ("step", "steps")
+    first = parameter.split(".")[0]
+    top = first in STEP_KEYS or first in ("step", "steps")
     name = parameter if top else f"params.{parameter}"
     if edited is not None and problem.index == edited:
         return Invalid(
             f"{name}: {error.message}",
             fields=[FieldError(name, error.message)],
-            extra={"step_id": error.step_id},
+            extra={"step_id": error.step_id, **error.extra},
         )
     index = problem.index
     function = steps[index].get("function") if index < len(steps) else "?"
     return Invalid(
         f"step {index + 1} ({function}) does not apply: {name}: {error.message}",
         fields=[FieldError(f"steps[{index}].{name}", error.message)],
-        extra={"step_id": steps[index].get("id") if index < len(steps) else None},
+        extra={
+            "step_id": steps[index].get("id") if index < len(steps) else None,
+            **error.extra,
+        },
     )
 
 

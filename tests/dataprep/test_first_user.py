@@ -69,3 +69,80 @@ async def test_math_and_text_functions_still_apply_to_their_columns(admin) -> No
 
     assert [r[3] for r in page["rows"]] == [10.5, 3.0, 7.0, None]
     assert [r[2] for r in page["rows"]][:2] == ["01234", "02345"]
+
+
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [
+        ({"function": "keep_filtered",
+          "params": {"filter": {"column": "zz", "op": "empty"}}},
+         "params.filter.column"),
+        ({"function": "delete_filtered",
+          "params": {"filter": {"or": [{"column": "name", "op": "empty"},
+                                       {"column": "zz", "op": "empty"}]}}},
+         "params.filter.or[1].column"),
+        ({"function": "trim", "column": "name",
+          "scope": {"filter": {"column": "zz", "op": "empty"}}},
+         "scope.filter.column"),
+        ({"function": "keep_filtered",
+          "params": {"filter": {"column": "amount", "op": "range", "min": "lots"}}},
+         "params.filter.min"),
+        ({"function": "change_date_pattern", "column": "joined",
+          "params": {"format": "%Y-%m-%d", "pattern": "%Q"}},
+         "params.pattern"),
+    ],
+)  # fmt: skip
+async def test_a_wrong_part_of_a_filter_or_pattern_is_named(admin, step, field) -> None:
+    prep = await upload(admin)
+
+    problem = await add(admin, prep["id"], step, 400)
+
+    assert problem["errors"][0]["field"] == field
+    assert problem["detail"].startswith(field + ":")
+
+
+async def test_a_range_filter_on_dates_and_numbers(admin) -> None:
+    prep = await upload(admin)
+    dates = {"column": "joined", "op": "range", "min": "2024-02-01",
+             "max": "2024-03-15"}  # fmt: skip
+    numbers = {"column": "amount", "op": "range", "min": "0", "max": 10}
+
+    await add(admin, prep["id"], {"function": "keep_filtered",
+                                  "params": {"filter": dates}})  # fmt: skip
+    page = await grid(admin, prep["id"])
+    typed = await upload(admin, "typed", "n\n1\n12\n", "typed.csv")
+    numbers["column"] = "n"
+    await add(admin, typed["id"], {"function": "keep_filtered",
+                                   "params": {"filter": numbers}})  # fmt: skip
+
+    assert page["row_ids"] == [1, 3]
+    assert (await grid(admin, typed["id"]))["rows"] == [["1"]]
+
+
+async def test_lookups_name_the_parameter_and_the_dataset(admin) -> None:
+    prep = await upload(admin)
+    cities = await upload(admin, "cities", "code,city\n01234,Paris\n", "cities.csv")
+    lookup = {"function": "lookup", "column": "zip",
+              "params": {"dataset": cities["dataset_id"], "lookup_key": "code",
+                         "columns": ["City"]}}  # fmt: skip
+
+    wrong_column = await add(admin, prep["id"], lookup, 400)
+    lookup["params"] |= {"dataset": "ds_nope"}
+    no_dataset = await add(admin, prep["id"], lookup, 400)
+
+    assert wrong_column["detail"] == (
+        "params.columns: no column 'City' in the dataset 'cities'"
+    )
+    assert no_dataset["detail"] == "params.dataset: no dataset 'ds_nope' to look up"
+
+
+async def test_ambiguous_dates_give_their_candidate_formats(admin) -> None:
+    prep = await upload(admin, "dmy", "d\n01/02/2024\n03/04/2024\n", "dmy.csv")
+
+    problem = await add(admin, prep["id"], {
+        "function": "change_date_pattern", "column": "d",
+        "params": {"pattern": "%Y-%m-%d"},
+    }, 400)  # fmt: skip
+
+    assert problem["errors"][0]["field"] == "params.format"
+    assert sorted(problem["candidates"]) == ["%d/%m/%Y", "%m/%d/%Y"]

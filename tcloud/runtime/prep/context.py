@@ -99,9 +99,11 @@ class StepContext:
         fmt = self.date_format(name, param)
         return exprs.moment(name, self.schema[name], fmt)
 
-    def fail(self, parameter: str, message: str) -> PrepError:
+    def fail(
+        self, parameter: str, message: str, extra: dict[str, Any] | None = None
+    ) -> PrepError:
         """Return a PrepError for this step."""
-        return PrepError(self.step_id, parameter, message)
+        return PrepError(self.step_id, parameter, message, extra)
 
     def date_format(self, column: str, param: str = "format") -> str | None:
         """Return the step's date format for a text column, inferring it if asked.
@@ -120,5 +122,9 @@ class StepContext:
             raise self.fail(param, f"no date format fits the values of {column!r}")
         if found.format is None:
             choices = " or ".join(found.ambiguous)
-            raise self.fail(param, f"dates of {column!r} fit {choices}; choose one")
+            raise self.fail(
+                param,
+                f"dates of {column!r} fit {choices}; choose one",
+                {"candidates": list(found.ambiguous)},
+            )
         return found.format

@@ -8,6 +8,8 @@ ValueError
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class PrepError(ValueError):
     """A step that cannot be applied as written."""
@@ -15,11 +17,19 @@ class PrepError(ValueError):
     code = "prep.invalid_step"
     status = 422
 
-    def __init__(self, step_id: str | None, parameter: str | None, message: str):
+    def __init__(
+        self,
+        step_id: str | None,
+        parameter: str | None,
+        message: str,
+        extra: dict[str, Any] | None = None,
+    ):
         super().__init__(f"step {step_id}: {parameter}: {message}")
         self.step_id = step_id
         self.parameter = parameter
         self.message = message
+        # data the UI can offer, such as the candidate formats of a date
+        self.extra = extra or {}
 
     def fields(self) -> dict[str, str | None]:
         """Return the fields a problem document carries."""

@@ -17,6 +17,7 @@ filter shown in the grid and a step limited to it select the same rows.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -65,6 +66,62 @@ def check_filter(spec: Any) -> str | None:
     if spec["op"] in ("invalid", "valid") and not spec.get("type"):
         return f"filter {spec['op']} needs the column type"
     return None
+
+
+def filter_problem(spec: Any, schema: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Return (where, what) is wrong with a filter on these columns, or None.
+
+    `where` is the path of the wrong part inside the filter: "column",
+    "and[1].min", ...; the structure is checked by check_filter first.
+    """
+    problem = check_filter(spec)
+    if problem:
+        return "", problem
+    for key in ("and", "or"):
+        if key in spec:
+            for i, part in enumerate(spec[key]):
+                found = filter_problem(part, schema)
+                if found:
+                    return f"{key}[{i}]" + _dotted(found[0]), found[1]
+            return None
+    if "not" in spec:
+        found = filter_problem(spec["not"], schema)
+        return ("not" + _dotted(found[0]), found[1]) if found else None
+    if spec["column"] not in schema:
+        return "column", f"no column named {spec['column']!r}"
+    if spec["op"] == "range":
+        return _bounds_problem(spec)
+    return None
+
+
+def _dotted(path: str) -> str:
+    return "." + path if path else ""
+
+
+def _bounds_problem(spec: Mapping[str, Any]) -> tuple[str, str] | None:
+    for end in ("min", "max"):
+        value = spec.get(end)
+        if value is None or isinstance(value, int | float):
+            continue
+        if not isinstance(value, str) or (
+            _as_number(value) is None and _as_moment(value) is None
+        ):
+            return end, "must be a number or an ISO date"
+    return None
+
+
+def _as_number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _as_moment(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 def compile_filter(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> pl.Expr:
@@ -120,19 +177,44 @@ def _leaf(spec: Mapping[str, Any], column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def _range(spec: Mapping[str, Any], column: str, dtype: pl.DataType) -> pl.Expr:
-    ctype = as_column_type(spec.get("type") or "decimal")
     low, high = spec.get("min"), spec.get("max")
+    ctype = as_column_type(spec.get("type") or _range_type(low, high))
     if ctype.name in ("date", "datetime") or dtype in (pl.Date, pl.Datetime):
         values = moment(column, dtype, ctype.parse_format)
-        low = pl.lit(low).str.to_datetime(time_unit="us") if low else None
-        high = pl.lit(high).str.to_datetime(time_unit="us") if high else None
+        low = pl.lit(_moment_of(low)) if low not in (None, "") else None
+        high = pl.lit(_moment_of(high, end=True)) if high not in (None, "") else None
     else:
         values = number(column, dtype)
-        low = pl.lit(float(low)) if low is not None else None
-        high = pl.lit(float(high)) if high is not None else None
+        low = pl.lit(_number_of(low)) if low not in (None, "") else None
+        high = pl.lit(_number_of(high)) if high not in (None, "") else None
     result = values.is_not_null()
     if low is not None:
         result = result & (values >= low)
     if high is not None:
         result = result & (values <= high)
     return result
+
+
+def _range_type(low: Any, high: Any) -> str:
+    """Read ends that are ISO dates, not numbers, as a date range."""
+    ends = [v for v in (low, high) if isinstance(v, str) and v.strip()]
+    if ends and all(_as_number(v) is None and _as_moment(v) for v in ends):
+        return "datetime" if any("T" in v or ":" in v for v in ends) else "date"
+    return "decimal"
+
+
+def _moment_of(value: Any, end: bool = False) -> datetime:
+    """Read an ISO end; a max given as a date takes in the whole of that day."""
+    found = _as_moment(str(value))
+    if found is None:
+        raise ValueError(f"range end {value!r} is not an ISO date")
+    if end and len(str(value).strip()) == 10:
+        found += timedelta(days=1, microseconds=-1)
+    return found.replace(tzinfo=None)
+
+
+def _number_of(value: Any) -> float:
+    found = value if isinstance(value, int | float) else _as_number(str(value))
+    if found is None:
+        raise ValueError(f"range end {value!r} is not a number")
+    return float(found)

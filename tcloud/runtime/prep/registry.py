@@ -218,7 +218,7 @@ def validate_step(
         raise PrepError(step_id, "function", f"unknown function {name!r}")
     types = {column: type_name(t) for column, t in schema.items()}
     _check_target(step_id, function, step, _held(types, inferred or {}))
-    _check_scope(step_id, function, step)
+    _check_scope(step_id, function, step, types)
     params = step.get("params") or {}
     if not isinstance(params, Mapping):
         raise PrepError(step_id, "params", "must be an object")
@@ -276,7 +276,9 @@ def _check_target(
         raise PrepError(step_id, "new_column", f"column {new_column!r} exists")
 
 
-def _check_scope(step_id: Any, function: Function, step: Mapping[str, Any]) -> None:
+def _check_scope(
+    step_id: Any, function: Function, step: Mapping[str, Any], types: dict[str, str]
+) -> None:
     scope = step.get("scope")
     if not scope:
         return
@@ -290,11 +292,12 @@ def _check_scope(step_id: Any, function: Function, step: Mapping[str, Any]) -> N
     ):
         raise PrepError(step_id, "scope", "rows must be a list of row ids")
     if scope.get("filter") is not None:
-        from tcloud.runtime.prep.filters import check_filter
+        from tcloud.runtime.prep.filters import filter_problem
 
-        problem = check_filter(scope["filter"])
+        problem = filter_problem(scope["filter"], types)
         if problem:
-            raise PrepError(step_id, "scope", problem)
+            where = f"scope.filter.{problem[0]}" if problem[0] else "scope"
+            raise PrepError(step_id, where, problem[1])
 
 
 def _check_param(step_id: Any, param: Param, value: Any, types: dict[str, str]) -> None:

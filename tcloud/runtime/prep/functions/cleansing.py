@@ -7,7 +7,7 @@ import polars as pl
 from tcloud.runtime.prep.context import StepContext
 from tcloud.runtime.prep.engine import ROW_ID
 from tcloud.runtime.prep.exprs import literal_like
-from tcloud.runtime.prep.filters import check_filter, compile_filter
+from tcloud.runtime.prep.filters import compile_filter, filter_problem
 from tcloud.runtime.prep.pyvalues import levenshtein, per_value
 from tcloud.runtime.prep.registry import ANY, MAX_DISTANCE, NUMBER, Param, register
 from tcloud.runtime.prep.types import empty_expr, invalid_expr
@@ -38,8 +38,10 @@ def _fill_check(params, types):  # type: ignore[no-untyped-def]
 
 
 def _filter_check(params, types):  # type: ignore[no-untyped-def]
-    problem = check_filter(params.get("filter"))
-    return ("filter", problem) if problem else None
+    problem = filter_problem(params.get("filter"), types)
+    if problem is None:
+        return None
+    return "filter" + ("." + problem[0] if problem[0] else ""), problem[1]
 
 
 def _invalid(ctx: StepContext) -> pl.Expr:

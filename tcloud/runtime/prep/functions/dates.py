@@ -37,6 +37,20 @@ PARTS = (
 _SECONDS = {"days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
 
 
+def _pattern_check(pattern: str | None) -> tuple[str, str] | None:
+    """Refuse a pattern that cannot write a date (a %Q, a lone %)."""
+    if not pattern:
+        return None
+    try:
+        written = pl.select(
+            pl.lit(datetime(2024, 1, 2, 3, 4, 5)).dt.strftime(strftime_pattern(pattern))
+        ).item()
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()
+        return "pattern", "cannot write dates" + (f" ({first[0]})" if first else "")
+    return None if written is not None else ("pattern", "cannot write dates")
+
+
 def _keep_invalid(ctx: StepContext, parsed: pl.Expr, out: pl.Expr) -> pl.Expr:
     """Keep the original text where it did not parse as a date."""
     if ctx.dtype == pl.String:
@@ -51,6 +65,7 @@ def _keep_invalid(ctx: StepContext, parsed: pl.Expr, out: pl.Expr) -> pl.Expr:
     types=DATES,
     new_column="formatted",
     params=(_FORMAT, Param("pattern", "string", required=True, description="new one")),
+    check=lambda p, t: _pattern_check(p["pattern"]),
 )
 def change_date_pattern(ctx: StepContext) -> pl.Expr:
     """Write dates with a new pattern (yyyy-MM-dd or strftime); others stay."""
