@@ -17,6 +17,9 @@ from tcloud.runtime.prep.registry import REGISTRY, step_columns
 
 PLAIN = (pl.String, pl.Boolean, pl.Null)
 FORMAT_PARAMS = {"format", "other_format"}
+# Number.MAX_SAFE_INTEGER: a JSON number beyond it loses digits in a browser,
+# so such integers are sent as text (2**53 + 1 would show as 2**53).
+MAX_SAFE_INT = 2**53 - 1
 
 
 class StepProblem(Exception):
@@ -119,7 +122,7 @@ def page(
     ids = part.get_column(prep.ROW_ID).to_list() if prep.ROW_ID in part else []
     shown = _displayable(part.drop(prep.ROW_ID, strict=False))
     return {
-        "rows": shown.rows(),
+        "rows": _safe_rows(shown),
         "row_ids": ids,
         "offset": offset,
         "limit": limit,
@@ -171,6 +174,33 @@ def _displayable(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
+def _safe_rows(frame: pl.DataFrame) -> list[Any]:
+    """Return the rows, integers JavaScript cannot hold exactly as text."""
+    wide = [
+        i
+        for i, (name, dtype) in enumerate(frame.schema.items())
+        if dtype.is_integer() and _beyond(frame.get_column(name))
+    ]
+    rows = frame.rows()
+    if not wide:
+        return rows
+    return [
+        tuple(_safe_int(v) if i in wide else v for i, v in enumerate(row))
+        for row in rows
+    ]
+
+
+def _beyond(series: pl.Series) -> bool:
+    low, high = series.min(), series.max()
+    return any(isinstance(v, int) and abs(v) > MAX_SAFE_INT for v in (low, high))
+
+
+def _safe_int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if abs(value) > MAX_SAFE_INT else value
+    return value
+
+
 def _json_ready(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
@@ -178,6 +208,8 @@ def _json_ready(value: Any) -> Any:
         return [_json_ready(v) for v in value]
     if isinstance(value, float) and value != value:
         return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _safe_int(value)
     if isinstance(value, int | float | str | bool) or value is None:
         return value
     return str(value)

@@ -295,7 +295,8 @@ async def history(call: Call) -> dict[str, Any]:
 @endpoints.get(
     "/preparations/{prep_id}/grid",
     "preparations:read",
-    "Rows of the prepared sample, column types and quality",
+    "Rows of the prepared sample, column types and quality; integers beyond"
+    " ±(2**53 - 1), which a browser would round, come as strings",
     query=GRID_QUERY,
     response=ANY,
 )

@@ -146,3 +146,29 @@ async def test_ambiguous_dates_give_their_candidate_formats(admin) -> None:
 
     assert problem["errors"][0]["field"] == "params.format"
     assert sorted(problem["candidates"]) == ["%d/%m/%Y", "%m/%d/%Y"]
+
+
+async def test_integers_beyond_what_javascript_holds_come_as_text(admin) -> None:
+    big = "9007199254740993"
+    prep = await upload(admin, "big", f"n\n{big}\n1\n", "big.csv")
+
+    await add(admin, prep["id"], {"function": "change_type", "column": "n",
+                                  "params": {"type": "integer"}})  # fmt: skip
+    page = await grid(admin, prep["id"])
+    small = await upload(admin, "small", "n\n7\n", "small.csv")
+    await add(admin, small["id"], {"function": "change_type", "column": "n",
+                                   "params": {"type": "integer"}})  # fmt: skip
+
+    assert page["rows"] == [[big], [1]]
+    assert (await grid(admin, small["id"]))["rows"] == [[7]]
+
+
+async def test_a_profile_gives_iso_dates(admin) -> None:
+    prep = await upload(admin)
+
+    profile = await admin.json(
+        "GET", f"/preparations/{prep['id']}/profile", params={"column": "joined"}
+    )
+
+    assert profile["min"] == "2024-01-05" and profile["max"] == "2024-03-15"
+    assert profile["quantiles"]["0.5"] == "2024-02-10"

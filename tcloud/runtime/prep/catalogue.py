@@ -119,6 +119,10 @@ the data once when the plan is built, to learn the columns.
   shapes: upper letters A, lower a, digits 9), and for numbers and dates
   `min`, `max`, `mean`, `quantiles` (0.25, 0.5, 0.75) and a ten-bin
   `histogram`.
+- Dates in a profile are ISO dates (`2023-12-31`), datetimes ISO without a
+  zero fraction (`2023-12-31T10:30:00`). In the grid's rows and profiles,
+  integers beyond ±(2**53 - 1) are sent as strings: a JSON number that
+  large loses digits in a browser (9007199254740993 would show ...992).
 - `suggest(df, column, type)`: up to five steps, best first, each with a
   `reason`: `trim` for stray spaces, `collapse_repeated`, case changes for
   mixed case, `fill_empty` / `delete_empty_rows` for empty cells,

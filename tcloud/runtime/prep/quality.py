@@ -64,7 +64,8 @@ def profile(df: pl.DataFrame, column: str, ctype: Any = None) -> dict[str, Any]:
     }
     values = _values(filled, column, dtype, ctype)
     if values is not None:
-        result |= _statistics(values, ctype.name in ("date", "datetime"))
+        kind = ctype.name if ctype.name in ("date", "datetime") else None
+        result |= _statistics(values, kind)
     return result
 
 
@@ -95,7 +96,7 @@ def _values(
     return filled.select(expr).to_series().drop_nulls()
 
 
-def _statistics(values: pl.Series, is_date: bool) -> dict[str, Any]:
+def _statistics(values: pl.Series, is_date: str | None) -> dict[str, Any]:
     if values.len() == 0:
         return {
             "min": None,
@@ -132,10 +133,14 @@ def _statistics(values: pl.Series, is_date: bool) -> dict[str, Any]:
     }
 
 
-def _out(value: Any, is_date: bool) -> Any:
+def _out(value: Any, is_date: str | None) -> Any:
+    """Return a statistic; of dates, an ISO date or datetime (no zero fraction)."""
     if value is None or not is_date:
         return value
-    return pl.Series([int(value)]).cast(pl.Datetime("us")).dt.to_string().item()
+    moment = pl.Series([int(value)]).cast(pl.Datetime("us")).item()
+    if is_date == "date":
+        return moment.date().isoformat()
+    return moment.isoformat()
 
 
 def suggest(df: pl.DataFrame, column: str, ctype: Any = None) -> list[dict[str, Any]]:

@@ -247,3 +247,18 @@ def test_phonetic_clusters() -> None:
 
     assert soundex("Robert") == soundex("Rupert") == "R163"
     assert [c["survivor"] for c in found] == ["Smith", "Robert"]
+
+
+def test_a_profile_of_datetimes_drops_a_zero_fraction() -> None:
+    from datetime import datetime
+
+    import polars as pl
+
+    from tcloud.runtime.prep import profile
+
+    df = pl.DataFrame({"t": [datetime(2023, 12, 31, 10, 30), datetime(2024, 1, 1)]})
+
+    found = profile(df, "t")
+
+    assert found["min"] == "2023-12-31T10:30:00"
+    assert found["max"] == "2024-01-01T00:00:00"
