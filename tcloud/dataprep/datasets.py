@@ -27,7 +27,9 @@ from typing import IO, Any
 from tcloud import log
 from tcloud.pipelines import service as pipelines
 from tcloud.platform.context import TenantContext
-from tcloud.platform.errors import Conflict
+from tcloud.platform.errors import Conflict, FieldError, Invalid
+from tcloud.runtime import readers
+from tcloud.runtime.errors import ReadError
 
 KEPT_FILES = 32
 Opener = Callable[[], Awaitable[tuple[str, AsyncIterator[bytes]]]]
@@ -163,7 +165,47 @@ async def from_upload(
     chunks: Any,
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Make a dataset of the inventory from an uploaded file."""
-    return await pipelines.dataset_from_upload(
-        ctx, name, filename, chunks, options=options or None
-    )
+    """Make a dataset of the inventory from an uploaded file.
+
+    A workbook with a sheet asked for is first kept in a private temporary
+    file and its sheets read, so a sheet it does not have is refused before
+    anything is stored.
+    """
+    sheet = (options or {}).get("sheet")
+    if not sheet or Path(filename).suffix.lower() != ".xlsx":
+        return await pipelines.dataset_from_upload(
+            ctx, name, filename, chunks, options=options or None
+        )
+    folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="tcloud-upload-"))
+    try:
+        path = folder / "upload.xlsx"
+        await write_chunks(chunks, path)
+        await _check_sheet(path, sheet)
+        return await pipelines.dataset_from_upload(
+            ctx, name, filename, _read_chunks(path), options=options
+        )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+
+
+async def _check_sheet(path: Path, sheet: str) -> None:
+    try:
+        found = await asyncio.to_thread(readers.sheets, path)
+    except ReadError as exc:
+        raise Invalid.field("file", f"cannot be read as a workbook: {exc}") from None
+    if sheet not in found:
+        message = f"no sheet {sheet!r}; the workbook has {', '.join(found)}"
+        raise Invalid(
+            f"sheet: {message}",
+            fields=[FieldError("sheet", message)],
+            extra={"sheets": found},
+        )
+
+
+async def _read_chunks(path: Path) -> AsyncIterator[bytes]:
+    fh = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(fh.read, 1 << 20):
+            yield chunk
+    finally:
+        fh.close()

@@ -60,7 +60,9 @@ PREPARATION_PATCH = obj(
         "version": integer(1),
     }
 )
-COPY = obj({"name": name(100)}, {"dataset_id": string(1, 64)})
+COPY = obj(
+    {"name": name(100)}, {"dataset_id": string(1, 64), "skip_row_steps": boolean()}
+)
 ADD_STEP = obj({"step": STEP}, {"position": integer(0), "version": integer(1)})
 STEPS = obj({"steps": array(ANY, service.MAX_STEPS)}, {"version": integer(1)})
 MOVE = obj({"position": integer(0)}, {"version": integer(1)})
@@ -206,7 +208,9 @@ async def delete_preparation(call: Call) -> None:
 @endpoints.post(
     "/preparations/{prep_id}/copy",
     "preparations:write",
-    "Copy a preparation, on its dataset or another with the same columns",
+    "Copy a preparation, on its dataset or another with the same columns;"
+    " on another, steps naming a row are refused unless skip_row_steps"
+    " (the answer's skipped lists them)",
     body=COPY,
     response=ANY,
     status=201,

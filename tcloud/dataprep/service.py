@@ -21,11 +21,13 @@ from tcloud.dataprep.workbench import STEP_KEYS
 from tcloud.platform import audit
 from tcloud.platform.context import TenantContext
 from tcloud.platform.db import Row
-from tcloud.platform.errors import Conflict, Invalid, NotFound
+from tcloud.platform.errors import Conflict, FieldError, Invalid, NotFound
 from tcloud.platform.ids import new_id, now_iso
 from tcloud.runtime import prep
 
 MAX_STEPS = 500
+# the functions whose parameter is a row id of the sample
+ROW_FUNCTIONS = frozenset({"delete_row", "make_header"})
 
 
 def _dumps(value: Any) -> str:
@@ -138,13 +140,50 @@ async def update_preparation(
 async def copy_preparation(
     ctx: TenantContext, dp: DataPrep, prep_id: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Apply a preparation's steps to another dataset with the same columns."""
+    """Apply a preparation's steps to another dataset with the same columns.
+
+    A step that names a row of this sample (a cell edit, a deleted row, the
+    header row) means nothing on other data: it is refused, or skipped when
+    the body asks for `skip_row_steps`, and the answer lists it.
+    """
     row = await _row(ctx, prep_id)
-    steps = [{**s, "id": _step_id()} for s in _steps_of(row)]
+    steps = _steps_of(row)
     dataset_id = body.get("dataset_id") or row["dataset_id"]
-    return await create_preparation(
+    skipped: list[dict[str, Any]] = []
+    if dataset_id != row["dataset_id"]:
+        steps, skipped = _without_row_steps(steps, bool(body.get("skip_row_steps")))
+    steps = [{**s, "id": _step_id()} for s in steps]
+    made = await create_preparation(
         ctx, dp, {"name": body["name"], "dataset_id": dataset_id, "steps": steps}
     )
+    return {**made, "skipped": skipped}
+
+
+def _without_row_steps(
+    steps: list[dict[str, Any]], skip: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    kept, skipped = [], []
+    for index, step in enumerate(steps):
+        if not _names_a_row(step):
+            kept.append(step)
+            continue
+        if not skip:
+            message = (
+                "names a row of this sample, which means nothing on another"
+                " dataset; ask for skip_row_steps to leave it out"
+            )
+            raise Invalid(
+                f"steps[{index}] ({step.get('function')}): {message}",
+                fields=[FieldError(f"steps[{index}]", message)],
+                extra={"step_id": step.get("id")},
+            )
+        skipped.append({"id": step.get("id"), "function": step.get("function")})
+    return kept, skipped
+
+
+def _names_a_row(step: Mapping[str, Any]) -> bool:
+    scope = step.get("scope") or {}
+    return scope.get("rows") is not None or step.get("function") in ROW_FUNCTIONS
 
 
 async def delete_preparation(ctx: TenantContext, dp: DataPrep, prep_id: str) -> None:

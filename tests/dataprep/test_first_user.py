@@ -172,3 +172,51 @@ async def test_a_profile_gives_iso_dates(admin) -> None:
 
     assert profile["min"] == "2024-01-05" and profile["max"] == "2024-03-15"
     assert profile["quantiles"]["0.5"] == "2024-02-10"
+
+
+async def test_steps_naming_a_row_are_not_applied_to_another_dataset(admin) -> None:
+    prep = await upload(admin)
+    cell = await add(admin, prep["id"], {
+        "function": "set_value", "column": "name", "params": {"value": "X"},
+        "scope": {"rows": [3]},
+    })  # fmt: skip
+    await add(admin, prep["id"], {"function": "trim", "column": "name"})
+    other = await upload(
+        admin, "people two", "id,name,zip,amount,joined\n" + "9, zed ,1,2,x\n" * 5
+    )
+    body = {"name": "on two", "dataset_id": other["dataset_id"]}
+    url = f"/preparations/{prep['id']}/copy"
+
+    refused = await admin.json("POST", url, 400, json=body)
+    copy = await admin.json("POST", url, 201, json=body | {"skip_row_steps": True})
+    page = await grid(admin, copy["id"])
+    names = await admin.json("GET", "/preparations", params={"q": "on two"})
+
+    step_id = cell["steps"][0]["id"]
+    assert refused["errors"][0]["field"] == "steps[0]"
+    assert refused["step_id"] == step_id
+    assert copy["skipped"] == [{"id": step_id, "function": "set_value"}]
+    assert [s["function"] for s in copy["steps"]] == ["trim"]
+    assert [r[1] for r in page["rows"]] == ["zed"] * 5
+    assert names["total"] == 1
+
+
+async def test_a_workbook_without_the_sheet_asked_for_creates_nothing(
+    admin, tmp_path
+) -> None:
+    from tests.dataprep.test_routes import _workbook
+
+    data = _workbook(tmp_path / "book.xlsx")
+
+    problem = await admin.json(
+        "POST", "/preparations/upload", 400,
+        params={"name": "book", "filename": "book.xlsx", "sheet": "nope"},
+        data=data, headers={"Content-Type": "application/octet-stream"},
+    )  # fmt: skip
+    preparations = await admin.json("GET", "/preparations")
+    again = await upload(admin, "book", data, "book.xlsx", sheet="first")
+
+    assert problem["errors"][0]["field"] == "sheet"
+    assert problem["sheets"] == ["first", "second"]
+    assert preparations["total"] == 0
+    assert (await grid(admin, again["id"]))["rows"] == [["1"]]
