@@ -17,6 +17,9 @@ engine resolves it into a plain runtime spec before reading:
     {"output": name}             a destination in the file area: written
                                  locally, uploaded when the run succeeds
 
+The datasets a prepare node looks up (its config's "lookups": {dataset
+id: spec}) are resolved the same way, for a run and for a preview.
+
 A destination whose fetch is {"s3": {...}} is written locally too and
 uploaded to its key with the same client (multipart above 8 MiB) once the
 run has succeeded; a table destination ({"kind": "sqlite" | "postgres"})
@@ -83,7 +86,7 @@ async def answer(client: EngineClient, peer: p.Peer, message: p.Message) -> None
         elif message.type == TEST:
             body = await _test(client, message.body, secrets)
         else:
-            body = await _preview(message.body, secrets)
+            body = await _preview(client, message.body, secrets)
     except DataFailed as exc:
         await _error(peer, message, "data-failed", str(exc))
         return
@@ -134,9 +137,15 @@ async def _sample(
     return orjson.loads(orjson.dumps(found, default=str))
 
 
-async def _preview(body: dict[str, Any], secrets: dict[str, str]) -> dict[str, Any]:
+async def _preview(
+    client: EngineClient, body: dict[str, Any], secrets: dict[str, str]
+) -> dict[str, Any]:
     started = time.perf_counter()
-    result = await asyncio.to_thread(preview_now, body, secrets)
+    plan = dict(body["plan"])
+    plan["nodes"] = [
+        await resolve_lookups(client, node, secrets) for node in plan.get("nodes") or []
+    ]
+    result = await asyncio.to_thread(preview_now, {**body, "plan": plan}, secrets)
     return {"nodes": result, "ms": round((time.perf_counter() - started) * 1000, 2)}
 
 
@@ -174,6 +183,25 @@ def frame_from(schema: dict[str, str], rows: list[dict[str, Any]]) -> pl.DataFra
         if t in ("date", "datetime")
     ]
     return frame.with_columns(casts) if casts else frame
+
+
+async def resolve_lookups(
+    client: EngineClient | None, node: dict[str, Any], secrets: dict[str, str]
+) -> dict[str, Any]:
+    """Resolve the datasets a prepare node looks up, read whole by the runtime.
+
+    A preview reads them too, not their samples: a lookup is held whole in
+    memory by the join anyway, and a sample would leave keys unmatched.
+    """
+    config = node.get("config") or {}
+    lookups = config.get("lookups")
+    if not isinstance(lookups, dict) or not lookups:
+        return node
+    resolved = {
+        ds_id: await resolve_spec(client, fill(spec, secrets))
+        for ds_id, spec in lookups.items()
+    }
+    return {**node, "config": {**config, "lookups": resolved}}
 
 
 async def resolve_spec(client: EngineClient | None, spec: dict[str, Any]) -> Any:
@@ -337,9 +365,10 @@ async def run_pipeline(
     to_s3: list[tuple[str, Path, dict[str, Any]]] = []
     for node in plan.get("nodes") or []:
         dataset = (node.get("config") or {}).get("dataset")
-        if not isinstance(dataset, dict):
-            continue
         try:
+            node.update(await resolve_lookups(client, node, {}))
+            if not isinstance(dataset, dict):
+                continue
             if node.get("type") == "destination":
                 placed = _place(out, str(node.get("id")), dataset, outputs, to_s3)
             else:

@@ -132,19 +132,55 @@ async def resolve(ctx: TenantContext, doc: Row) -> tuple[Row, dict[str, str], Ro
             config = {"dataset": await _destination(ctx, config, index, cons)}
         elif config.get("dataset_id"):
             ds_id = config.pop("dataset_id")
-            config["dataset"] = await _spec_of(ctx, ds_id, index, cons)
+            config["dataset"] = await _spec_of(
+                ctx, ds_id, f"nodes[{index}].config.dataset_id", cons
+            )
             _read_with(config)
             sources[str(node.get("id"))] = ds_id
+        elif node.get("type") == "prepare":
+            config.pop("lookups", None)
+            config.update(await _lookups(ctx, config, index, cons))
         kept = {k: v for k, v in node.items() if k not in ("config", "ui")}
         plan["nodes"].append({**kept, "config": config})
     secrets = await service.connection_secrets(ctx, list(cons.values()))
     return plan, secrets, sources
 
 
-async def _spec_of(ctx: TenantContext, ds_id: str, index: int, cons: Row) -> Row:
+def lookup_steps(config: Row) -> list[tuple[int, str]]:
+    """Return (index, dataset id) of each enabled lookup step of a prepare node."""
+    steps = config.get("steps")
+    found = []
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(step, dict) or step.get("function") != "lookup":
+            continue
+        dataset = (step.get("params") or {}).get("dataset")
+        if step.get("enabled", True) and isinstance(dataset, str) and dataset:
+            found.append((i, dataset))
+    return found
+
+
+async def _lookups(ctx: TenantContext, config: Row, index: int, cons: Row) -> Row:
+    """Return {"lookups": {dataset id: spec}} for a prepare node's lookup steps."""
+    specs: Row = {}
+    for i, ds_id in lookup_steps(config):
+        where = f"nodes[{index}].config.steps[{i}].params.dataset"
+        if ds_id not in specs:
+            specs[ds_id] = await _spec_of(ctx, ds_id, where, cons)
+    return {"lookups": specs} if specs else {}
+
+
+def lookup_ids(plan: Row) -> list[str]:
+    """Return the ids of the datasets a resolved plan's prepare nodes look up."""
+    found: dict[str, None] = {}
+    for node in _nodes(plan):
+        found.update(dict.fromkeys((node.get("config") or {}).get("lookups") or {}))
+    return list(found)
+
+
+async def _spec_of(ctx: TenantContext, ds_id: str, where: str, cons: Row) -> Row:
     row = await ctx.db.fetchone("SELECT * FROM datasets WHERE id = ?", [ds_id])
     if row is None:
-        raise Invalid.field(f"nodes[{index}].config.dataset_id", "no such dataset")
+        raise Invalid.field(where, f"no such dataset {ds_id!r}")
     con = await ctx.db.fetchone(
         "SELECT * FROM connections WHERE id = ?", [row["connection_id"]]
     )
@@ -236,11 +272,44 @@ async def _samples(ctx: TenantContext, hub: Hub, sources: Row) -> Row:
     }
 
 
-def _problems(plan: Row, samples: Row) -> list[Row]:
+async def _lookup_samples(ctx: TenantContext, hub: Hub, plan: Row) -> Row:
+    return {
+        ds_id: {"schema": s["schema"], "rows": s["rows"]}
+        for ds_id in lookup_ids(plan)
+        for s in [await sample_of(ctx, hub, ds_id)]
+    }
+
+
+def _problems(plan: Row, samples: Row, lookups: Row | None = None) -> list[Row]:
     from tcloud import runtime
 
     frames = {n: frame_from(s["schema"], s["rows"]) for n, s in samples.items()}
-    return runtime.validate(plan, samples=frames)
+    return runtime.validate(_on_samples(plan, lookups or {}), samples=frames)
+
+
+def _on_samples(plan: Row, lookups: Row) -> Row:
+    """Give each prepare node its lookups' samples in place of their specs.
+
+    The server reads no dataset itself. A CSV lookup comes out as text, as
+    the engine reads it, so later steps see the types the run will.
+    """
+    import polars as pl
+
+    from tcloud.runtime.readers import format_of
+
+    nodes = []
+    for node in _nodes(plan):
+        config = node.get("config") or {}
+        if config.get("lookups"):
+            frames = {}
+            for ds_id, spec in config["lookups"].items():
+                frame = frame_from(lookups[ds_id]["schema"], lookups[ds_id]["rows"])
+                if spec.get("kind", "file") == "file" and format_of(spec) == "csv":
+                    frame = frame.cast(pl.String)
+                frames[ds_id] = frame
+            node = {**node, "config": {**config, "lookups": frames}}
+        nodes.append(node)
+    return {**plan, "nodes": nodes}
 
 
 def _refusal(doc: Row, problems: list[Row]) -> Invalid:
@@ -265,7 +334,8 @@ async def check(ctx: TenantContext, hub: Hub, doc: Row) -> Row:
     """Validate a document against its sources' samples; raise Invalid if bad."""
     plan, _, sources = await resolve(ctx, doc)
     samples = await _samples(ctx, hub, sources)
-    problems = await asyncio.to_thread(_problems, plan, samples)
+    lookups = await _lookup_samples(ctx, hub, plan)
+    problems = await asyncio.to_thread(_problems, plan, samples, lookups)
     if problems:
         raise _refusal(doc, problems)
     return plan
