@@ -123,11 +123,13 @@ the data once when the plan is built, to learn the columns.
   zero fraction (`2023-12-31T10:30:00`). In the grid's rows and profiles,
   integers beyond ±(2**53 - 1) are sent as strings: a JSON number that
   large loses digits in a browser (9007199254740993 would show ...992).
-- `suggest(df, column, type)`: up to five steps, best first, each with a
-  `reason`: `trim` for stray spaces, `collapse_repeated`, case changes for
-  mixed case, `fill_empty` / `delete_empty_rows` for empty cells,
-  `clear_invalid` / `delete_invalid_rows` / `fill_invalid` for invalid ones,
-  `change_date_pattern` to ISO for other date formats.
+- `suggest(df, column, type)`: up to five steps, best first, each with the
+  function's `label` and a `reason` in plain words ("2 of 10 cells have no
+  value"): `change_date_pattern` to ISO for other date formats and
+  `change_number_format` for European numbers (`1.234,56`) first, `trim`
+  for stray spaces, `collapse_repeated`, case changes for mixed case,
+  `fill_empty` / `delete_empty_rows` for empty cells, `clear_invalid` /
+  `delete_invalid_rows` / `fill_invalid` for invalid ones.
 - `clusters.cluster(df, column, method)`: groups of similar values
   (`fingerprint` or `phonetic`, Soundex) with a proposed survivor;
   `clusters.mapping_of(confirmed)` is the `mapping` of a

@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 
 from tcloud.runtime.prep.exprs import shape
+from tcloud.runtime.prep.registry import REGISTRY
 from tcloud.runtime.prep.types import (
     as_column_type,
     empty_expr,
@@ -19,6 +20,8 @@ TOP = 10
 BINS = 10
 QUANTILES = (0.25, 0.5, 0.75)
 SUGGESTIONS = 5
+# 1.234,56 or 12,5: a comma before the decimals, dots between thousands
+_EUROPEAN = r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$"
 
 
 def quality(df: pl.DataFrame, types: Mapping[str, Any] | None = None) -> dict:
@@ -155,19 +158,21 @@ def suggest(df: pl.DataFrame, column: str, ctype: Any = None) -> list[dict[str, 
     type_param = ctype.as_dict()
     if counts["empty"]:
         share = counts["empty"] / total
-        scored.append((0.6 + share, "fill_empty", {"value": ""}, "empty values"))
-        scored.append((0.5 + share, "delete_empty_rows", {}, "empty values"))
+        why = f"{counts['empty']} of {df.height} cells have no value"
+        scored.append((0.6 + share, "fill_empty", {"value": ""}, why))
+        scored.append((0.5 + share, "delete_empty_rows", {}, why))
     if counts["invalid"]:
         share = counts["invalid"] / total
         params = {"type": type_param}
-        scored.append((0.7 + share, "clear_invalid", params, "invalid values"))
-        scored.append((0.55 + share, "delete_invalid_rows", params, "invalid values"))
-        scored.append(
-            (0.5 + share, "fill_invalid", params | {"value": ""}, "invalid values")
-        )
+        why = f"{counts['invalid']} of {df.height} values do not read as {ctype.name}"
+        scored.append((0.7 + share, "clear_invalid", params, why))
+        scored.append((0.55 + share, "delete_invalid_rows", params, why))
+        scored.append((0.5 + share, "fill_invalid", params | {"value": ""}, why))
+    # a format fix comes before clearing the values it would have read
     if ctype.name in ("date", "datetime") and ctype.format not in (None, "%Y-%m-%d"):
         params = {"format": ctype.format, "pattern": "%Y-%m-%d"}
-        scored.append((0.45, "change_date_pattern", params, "dates not in ISO form"))
+        why = f"dates written {ctype.format}, not in ISO form"
+        scored.append((1.8, "change_date_pattern", params, why))
     if ctype.name == "date" and ctype.ambiguous:
         params = {"format": ctype.ambiguous[0], "pattern": "%Y-%m-%d"}
         reason = "day and month can be read both ways: choose the format"
@@ -180,7 +185,10 @@ def suggest(df: pl.DataFrame, column: str, ctype: Any = None) -> list[dict[str, 
             continue
         seen.add(name)
         step = {"function": name, "column": column, "params": params}
-        result.append(step | {"reason": reason, "score": round(score, 3)})
+        label = REGISTRY[name].label
+        result.append(
+            step | {"label": label, "reason": reason, "score": round(score, 3)}
+        )
     return result[:SUGGESTIONS]
 
 
@@ -199,6 +207,14 @@ def _text_suggestions(
         col.str.contains(r"\p{L}").mean().alias("e"),
     ).row(0)
     found: list[tuple[float, str, dict[str, Any], str]] = []
+    european, commas = filled.select(
+        col.str.strip_chars().str.contains(_EUROPEAN).mean().alias("a"),
+        col.str.contains(",", literal=True).any().alias("b"),
+    ).row(0)
+    if european >= 0.5 and commas:
+        params = {"from_format": "european", "to_format": "us"}
+        why = "numbers written 1.234,56 (European form)"
+        found.append((1.8, "change_number_format", params, why))
     if stray:
         found.append((0.8 + stray, "trim", {}, "leading or trailing spaces"))
     if repeated:

@@ -262,3 +262,25 @@ def test_a_profile_of_datetimes_drops_a_zero_fraction() -> None:
 
     assert found["min"] == "2023-12-31T10:30:00"
     assert found["max"] == "2024-01-01T00:00:00"
+
+
+def test_suggest_number_and_date_formats_first_in_plain_words() -> None:
+    import polars as pl
+
+    from tcloud.runtime.prep import suggest
+
+    df = pl.DataFrame({
+        "e": ["1.234,56", "2.000,00", "15,5", None, "12"],
+        "d": ["31/12/2023", "15/01/2024", "01/02/2024", "x", None],
+        "n": ["12", "13", "1", "2", None],
+    })  # fmt: skip
+
+    european, dates, plain = (suggest(df, c) for c in ("e", "d", "n"))
+
+    assert european[0]["function"] == "change_number_format"
+    assert european[0]["params"] == {"from_format": "european", "to_format": "us"}
+    assert dates[0]["function"] == "change_date_pattern"
+    assert "change_number_format" not in {s["function"] for s in plain}
+    assert plain[0]["reason"] == "1 of 5 cells have no value"
+    assert plain[0]["label"] == "Fill the empty cells"
+    assert not any("empty empty" in s["label"] + " " + s["reason"] for s in plain)
