@@ -4,7 +4,9 @@ The file is what `GET /api/v1/pipelines/{id}/export` gives (or any plan of
 docs/pipelines-format.md). It runs through `tcloud.runtime.execute` here,
 with no server: sources in a folder or a SQLite file are read where they
 are; a source in the tenant's file area or a bucket needs a local copy,
-given with `--input NODE=PATH`; outputs meant for the file area are written
+given with `--input NODE=PATH`, and so does a dataset a prepare node looks
+up (`--input <dataset name or id>=PATH`, the names in the file's
+"datasets"); outputs meant for the file area are written
 to `--out` (./out by default).
 """
 
@@ -40,10 +42,9 @@ def local_plan(
     document: dict[str, Any], inputs: dict[str, str], out: Path
 ) -> dict[str, Any]:
     """Return the runnable plan of a pipeline file, its datasets made local."""
-    from tcloud.engine.data import DataFailed, resolve_local
-
     keys = ("format", "options", "nodes", "edges")
     plan: dict[str, Any] = {k: document[k] for k in keys if k in document}
+    names = lookup_names(document)
     nodes = []
     for node in document.get("nodes") or []:
         config = {k: v for k, v in (node.get("config") or {}).items()
@@ -54,27 +55,75 @@ def local_plan(
         spec = config.get("dataset")
         node_id = str(node.get("id"))
         if node_id in inputs:
-            kept = {k: v for k, v in (spec or {}).items() if k in ("format", "options")}
-            config["dataset"] = {"kind": "file", **kept, "path": inputs[node_id]}
+            config["dataset"] = _given(spec, inputs[node_id])
         elif isinstance(spec, dict):
             fetch = spec.get("fetch") or {}
             if "output" in fetch:
                 plain = {k: v for k, v in spec.items() if k != "fetch"}
                 config["dataset"] = {**plain, "path": str(out / fetch["output"])}
-            elif "area" in fetch or "s3" in fetch:
-                raise CliError(
-                    f"node {node_id} reads a file kept on the server: give"
-                    f" --input {node_id}=PATH"
-                )
             else:
-                try:
-                    config["dataset"] = resolve_local(spec)
-                except DataFailed as exc:
-                    raise CliError(f"node {node_id}: {exc}") from None
+                config["dataset"] = _here(
+                    spec, node_id,
+                    f"node {node_id} reads a file kept on the server: give"
+                    f" --input {node_id}=PATH",
+                )  # fmt: skip
+        if isinstance(config.get("lookups"), dict):
+            config["lookups"] = {
+                ds_id: _lookup(node_id, ds_id, spec, names, inputs)
+                for ds_id, spec in config["lookups"].items()
+            }
         nodes.append({**node, "config": config})
     plan["nodes"] = nodes
     plan.setdefault("options", {}).setdefault("rejects_dir", str(out / "rejects"))
     return plan
+
+
+def lookup_names(document: dict[str, Any]) -> dict[str, str]:
+    """Return {dataset id: name} of the datasets the file's prepare nodes look up."""
+    named = document.get("datasets")
+    named = named if isinstance(named, dict) else {}
+    found = {}
+    for node in _nodes(document):
+        lookups = (node.get("config") or {}).get("lookups")
+        for ds_id in lookups if isinstance(lookups, dict) else {}:
+            found[ds_id] = str((named.get(ds_id) or {}).get("name") or ds_id)
+    return found
+
+
+def _lookup(
+    node_id: str, ds_id: str, spec: Any, names: dict[str, str], inputs: dict[str, str]
+) -> dict[str, Any]:
+    name = names.get(ds_id, ds_id)
+    path = inputs.get(name, inputs.get(ds_id))
+    if path is not None:
+        return _given(spec, path)
+    if not isinstance(spec, dict):
+        raise CliError(f"node {node_id}: the lookup dataset {name!r} has no spec")
+    return _here(
+        spec, node_id,
+        f"node {node_id} looks up the dataset {name!r} ({ds_id}), kept on the"
+        f" server: give --input {name}=PATH",
+    )  # fmt: skip
+
+
+def _given(spec: Any, path: str) -> dict[str, Any]:
+    """Read a dataset from a local file, with its format and options."""
+    spec = spec if isinstance(spec, dict) else {}
+    kept = {k: v for k, v in spec.items() if k in ("format", "options")}
+    return {"kind": "file", **kept, "path": path}
+
+
+def _here(spec: dict[str, Any], node_id: str, refusal: str) -> dict[str, Any]:
+    """Resolve a dataset read where it is; refuse one kept on the server."""
+    from tcloud.engine.data import DataFailed, resolve_local
+
+    fetch = spec.get("fetch") or {}
+    if "area" in fetch or "s3" in fetch:
+        raise CliError(refusal)
+    try:
+        return resolve_local(spec)
+    except DataFailed as exc:
+        raise CliError(f"node {node_id}: {exc}") from None
 
 
 def _output(output: dict[str, Any], out: Path) -> dict[str, Any]:
@@ -104,17 +153,29 @@ def _document(path: Path) -> dict[str, Any]:
     return document
 
 
+def _nodes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    nodes = document.get("nodes")
+    return [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+
+
 def _inputs(document: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:
-    """Refuse an --input that names no source of the file."""
-    nodes = document.get("nodes") if isinstance(document.get("nodes"), list) else []
-    sources = [str(n.get("id")) for n in nodes
-               if isinstance(n, dict) and n.get("type") == "source"]  # fmt: skip
+    """Refuse an --input that names no source, nor any lookup dataset, of the file."""
+    sources = [str(n.get("id")) for n in _nodes(document) if n.get("type") == "source"]
+    names = lookup_names(document)
+    known = {*sources, *names, *names.values()}
     for name in inputs:
-        if name not in sources:
+        if name in known:
+            continue
+        if not names:
             raise CliError(
                 f"--input {name}=...: the file has no source node {name!r};"
                 f" its sources: {', '.join(sources) or 'none'}"
             )
+        raise CliError(
+            f"--input {name}=...: the file has no source node nor lookup dataset"
+            f" {name!r}; its sources: {', '.join(sources) or 'none'}; its lookup"
+            f" datasets: {', '.join(names.values())}"
+        )
     return inputs
 
 
@@ -174,8 +235,9 @@ def _pipeline(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("file", help="the pipeline file (JSON)")
     r.add_argument(
-        "--input", action="append", default=[], metavar="NODE=PATH",
-        help="read this source node from a local file",
+        "--input", action="append", default=[], metavar="NAME=PATH",
+        help="read a source node (NAME: its id), or a dataset a prepare node"
+        " looks up (NAME: the dataset's name or id), from a local file",
     )  # fmt: skip
     r.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE",

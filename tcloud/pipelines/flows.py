@@ -546,9 +546,12 @@ async def export(ctx: TenantContext, pipeline_id: str, number: int | None) -> Ro
         if config.get("connection_id") and node.get("type") == "destination":
             config["dataset"] = await _destination(ctx, config, index, {})
         elif ds_id:
-            ds = await service.get_dataset(ctx, ds_id)
-            config["dataset"] = await service.dataset_spec(ctx, ds_id)
-            datasets[ds_id] = {"name": ds["name"]}
+            config["dataset"] = await _exported(ctx, ds_id, datasets)
+        elif node.get("type") == "prepare" and lookup_steps(config):
+            config["lookups"] = {
+                ds_id: await _exported(ctx, ds_id, datasets)
+                for _, ds_id in lookup_steps(config)
+            }
         nodes.append({**node, "config": config})
     return {
         "format": FORMAT,
@@ -562,6 +565,13 @@ async def export(ctx: TenantContext, pipeline_id: str, number: int | None) -> Ro
     }
 
 
+async def _exported(ctx: TenantContext, ds_id: str, datasets: Row) -> Row:
+    """Return a dataset's spec for an export; name it in `datasets`."""
+    ds = await service.get_dataset(ctx, ds_id)
+    datasets[ds_id] = {"name": ds["name"]}
+    return await service.dataset_spec(ctx, ds_id)
+
+
 async def import_file(ctx: TenantContext, hub: Hub, body: Row) -> Row:
     """Make a pipeline from an exported file, or a new version of its namesake."""
     named = body.get("datasets") or {}
@@ -569,9 +579,12 @@ async def import_file(ctx: TenantContext, hub: Hub, body: Row) -> Row:
     for node in body.get("nodes") or []:
         config = {k: v for k, v in (node.get("config") or {}).items()}
         config.pop("dataset", None)
+        config.pop("lookups", None)
         ds_id = config.get("dataset_id")
         if ds_id:
             config["dataset_id"] = await _local_dataset(ctx, ds_id, named)
+        if node.get("type") == "prepare" and lookup_steps(config):
+            config["steps"] = await _local_lookups(ctx, config, named)
         nodes.append({**node, "config": config})
     doc = {"nodes": nodes, "edges": body.get("edges") or [],
            "options": body.get("options") or {}}  # fmt: skip
@@ -586,6 +599,16 @@ async def import_file(ctx: TenantContext, hub: Hub, body: Row) -> Row:
         {"name": name, "description": body.get("description", ""),
          "document": doc, "notes": "imported"},
     )  # fmt: skip
+
+
+async def _local_lookups(ctx: TenantContext, config: Row, named: Row) -> list[Any]:
+    """Point a prepare node's lookup steps at this tenant's datasets."""
+    steps = list(config["steps"])
+    for i, ds_id in lookup_steps(config):
+        step = steps[i] = dict(steps[i])
+        local = await _local_dataset(ctx, ds_id, named)
+        step["params"] = {**step["params"], "dataset": local}
+    return steps
 
 
 async def _local_dataset(ctx: TenantContext, ds_id: str, named: Row) -> str:

@@ -1,10 +1,11 @@
 """A prepare node with a lookup step: resolved for the engine like a source,
-run there and previewed with the joined columns."""
+run there, previewed with the joined columns, exported and imported by name."""
 
 from __future__ import annotations
 
 import io
 
+import orjson
 import polars as pl
 
 from tests.dataprep.helpers import add
@@ -77,3 +78,16 @@ async def test_the_preview_shows_the_looked_up_columns(boss, engine) -> None:
     node = found["nodes"]["prep"]
     assert list(node["schema"]) == ["flight", "carrier", "origin", "dep_delay", "name"]
     assert [r["name"] for r in node["rows"]] == expected()["name"].to_list()
+
+
+async def test_an_import_finds_the_lookup_dataset_by_name(boss, engine) -> None:
+    made, carriers = await arrange(boss)
+    exported = await boss.json("GET", f"/pipelines/{made['id']}/export")
+    text = orjson.dumps(exported).replace(carriers["id"].encode(), b"ds_elsewhere")
+    moved = {**orjson.loads(text), "name": "named elsewhere"}
+
+    imported = await boss.json("POST", "/pipelines/import", 201, json=moved)
+
+    node = imported["document"]["nodes"][1]
+    assert node["config"]["steps"][0]["params"]["dataset"] == carriers["id"]
+    assert "lookups" not in node["config"]
