@@ -23,6 +23,7 @@ from tests.ui.conftest import (
     settle,
 )
 from tests.ui.helpers import sign_in
+from tests.ui.test_pipelines import engine  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 ROWS = 300_000
@@ -172,6 +173,7 @@ def test_prepare_run_and_download(page, people: Path, tmp_path: Path) -> None:  
     assert recipe.count() == 3
 
     page.get_by_role("button", name="Use in a pipeline").click()
+    page.get_by_role("button", name="Show as JSON").click()
     node = page.get_by_label("Processor node (JSON)")
     assert '"type": "prepare"' in node.input_value()
     page.get_by_role("dialog").get_by_role("button", name="Close").click()
@@ -253,6 +255,18 @@ def _inside(inner, outer) -> bool:  # type: ignore[no-untyped-def]
     return a["x"] >= b["x"] - 1 and a["x"] + a["width"] <= b["x"] + b["width"] + 1
 
 
+def _rows_in_view(page) -> int:  # type: ignore[no-untyped-def]
+    """Count the rows wholly visible between the header and the scroll bar."""
+    top = page.locator(".dp-grid thead").bounding_box()
+    area = page.locator(".dp-grid-scroll").bounding_box()
+    first = top["y"] + top["height"]
+    bottom = area["y"] + area["height"] - 16  # a horizontal scroll bar's room
+    boxes = [r.bounding_box() for r in page.locator(".dp-row").all()]
+    return sum(
+        b["y"] >= first - 1 and b["y"] + b["height"] <= bottom + 1 for b in boxes
+    )
+
+
 def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type: ignore[no-untyped-def]
     _open(page, wide, "wide")
 
@@ -262,10 +276,22 @@ def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type:
     assert box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800
     side = page.locator(".dp-side").bounding_box()
     assert side["x"] + side["width"] <= 1280 and side["y"] + side["height"] <= 800
-    # Room for the data: at least 5 whole columns and 14 rows in view.
+    # Room for the data: at least 7 whole columns and 18 whole rows in view,
+    # the title and the actions on one row, every tab label whole.
     heads = page.locator(".dp-col")
-    assert sum(_inside(heads.nth(i), scroller) for i in range(heads.count())) >= 5
-    assert box["height"] >= 14 * 28 + 60
+    assert sum(_inside(heads.nth(i), scroller) for i in range(heads.count())) >= 7
+    assert _rows_in_view(page) >= 18
+    title = page.get_by_role("heading", name="wide", level=1).bounding_box()
+    run = page.get_by_role("button", name="Run", exact=True).bounding_box()
+    assert abs(title["y"] + title["height"] / 2 - run["y"] - run["height"] / 2) < 8
+    tabs = page.locator(".dp-tabs")
+    for tab in tabs.get_by_role("tab").all():
+        assert _inside(tab, tabs)
+    assert _inside(tabs, page.locator(".dp-side"))
+    # A long value is cut short, and whole in its title.
+    email = page.locator('.dp-row[data-row-id="0"] td').nth(3)
+    assert email.get_attribute("title") == "ann0@example.com"
+    assert email.bounding_box()["width"] <= 121
     last = page.locator(".dp-col", has_text="notes")
     last.wait_for()
     assert not _inside(last, scroller)
@@ -340,7 +366,9 @@ def test_dates_spaces_big_numbers_filter_and_run(page, mixed: Path) -> None:  # 
     # Ambiguous dates are flagged on their header; large integers as sent.
     hint = page.locator('.dp-col[data-column="d"] .dp-col-ambiguous')
     assert "day and month" in hint.get_attribute("title")
-    raw = page.request.get(page.url.replace("/dataprep/", "/api/v1/preparations/") + "/grid").text()
+    raw = page.request.get(
+        page.url.replace("/dataprep/", "/api/v1/preparations/") + "/grid"
+    ).text()
     if '"9007199254740993"' in raw:  # the server sends them as text
         cell = page.locator('.dp-row[data-row-id="0"] td').nth(1)
         assert cell.inner_text() == "9007199254740993"
@@ -395,7 +423,9 @@ def test_dates_spaces_big_numbers_filter_and_run(page, mixed: Path) -> None:  # 
     form.get_by_label("Pattern").fill("yyyy-MM-dd")
     form.get_by_role("button", name="Apply").click()
     settle(page)
-    assert page.locator('.dp-row[data-row-id="1"] td').nth(3).inner_text() == "2024-02-02"
+    assert (
+        page.locator('.dp-row[data-row-id="1"] td').nth(3).inner_text() == "2024-02-02"
+    )
 
     # The run dialog shows the fields of the chosen format and target only,
     # and the run is listed as soon as it starts.
@@ -439,3 +469,32 @@ def test_workbook_sheet_choice(page, tmp_path: Path) -> None:  # type: ignore[no
     dialog.get_by_role("button", name="Open").click()
     page.get_by_role("heading", name="book", level=1).wait_for(timeout=30000)
     page.locator(".dp-col-name", has_text="total").first.wait_for()
+
+
+# Last in the module: its engine, once started, stays until the module ends.
+@pytest.mark.usefixtures("engine")
+def test_new_pipeline_with_the_steps(page, mixed: Path) -> None:  # type: ignore[no-untyped-def]
+    _open(page, mixed, "pipemix")  # a name the other tests leave free
+    _apply(page, "status", "Change to upper case")
+
+    page.get_by_role("button", name="Use in a pipeline").click()
+    dialog = page.get_by_role("dialog")
+    output = dialog.get_by_label("File written in the file area")
+    assert output.input_value() == "pipemix.csv"
+    assert not dialog.get_by_label("Processor node (JSON)").is_visible()
+    dialog.get_by_role("button", name="Show as JSON").click()
+    node = dialog.get_by_label("Processor node (JSON)").input_value()
+    assert '"type": "prepare"' in node
+    _shot(page, "40-use-in-pipeline")
+    dialog.get_by_label("Pipeline name").fill("pipemix upper")
+    dialog.get_by_role("button", name="New pipeline with these steps").click()
+
+    page.wait_for_url("**/pipelines/pip_*")
+    page.get_by_role("heading", name="pipemix upper", level=1).wait_for()
+    settle(page)
+    made = page.request.get(page.url.replace("/pipelines/", "/api/v1/pipelines/"))
+    nodes = {n["id"]: n for n in made.json()["document"]["nodes"]}
+    assert [n["type"] for n in nodes.values()] == ["source", "prepare", "destination"]
+    assert nodes["prepare"]["config"]["steps"][0]["column"] == "status"
+    assert nodes["destination"]["config"]["output"]["name"] == "pipemix.csv"
+    _shot(page, "41-pipeline-made")

@@ -1,7 +1,9 @@
 // The virtualised grid: only the rows in view are in the DOM. Pages of the
 // prepared sample are fetched as the view reaches them; spacers above and
 // below (SVG elements sized by attribute, since the CSP forbids inline
-// styles) keep the scroll bar true to the whole sample.
+// styles) keep the scroll bar true to the whole sample. Columns have fixed
+// widths, given as <col width> attributes for the same reason, so a long
+// value is cut short (its cell's title holds it whole) and more columns fit.
 
 import { api } from "../api.js";
 import { h, replace, svg } from "../dom.js";
@@ -10,6 +12,9 @@ import { cellText, count, enc } from "./common.js";
 const ROW_H = 28;
 const PAGE = 200;
 const OVERSCAN = 10;
+const COL_W = 100;
+const MIN_W = 48;
+const MAX_W = 640;
 
 /** The quality bar of a column: valid, invalid, empty, with counts. */
 export function qualityBar(name, quality) {
@@ -39,6 +44,11 @@ function ambiguousHint(column) {
   return h("span", { class: "dp-col-ambiguous", title: text }, h("span", { "aria-hidden": "true" }, "⚠ "), "ambiguous dates", h("span", { class: "sr-only" }, ` — ${text}`));
 }
 
+function typeLabel(column) {
+  const text = column.type.type + (column.type.format ? ` (${column.type.format})` : "");
+  return h("span", { class: "dp-col-type", title: text }, text);
+}
+
 function spacer(height, span) {
   return h("tr", { class: "dp-spacer", "aria-hidden": "true" }, h("td", { colspan: span }, svg("svg", { width: 1, height: Math.max(0, height) })));
 }
@@ -59,7 +69,60 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
     }
   };
   scroller.append(table);
-  const state = { meta: null, pages: new Map(), filter: null, selected: null, cell: null, loadingPages: new Set(), frame: 0 };
+  const state = { meta: null, pages: new Map(), filter: null, selected: null, cell: null, loadingPages: new Set(), frame: 0, widths: new Map() };
+
+  const widthOf = (name) => state.widths.get(name) || COL_W;
+  // Wide enough for the sample's last row number.
+  const rownumWidth = () => 14 + 8 * String(state.meta.sample_read || state.meta.matched || 1).length;
+
+  function tableWidth() {
+    return state.meta.columns.reduce((sum, c) => sum + widthOf(c.name), rownumWidth());
+  }
+
+  function colgroup() {
+    return h("colgroup", {}, h("col", { width: rownumWidth() }),
+      state.meta.columns.map((c) => h("col", { width: widthOf(c.name), "data-column": c.name })));
+  }
+
+  function resize(name, width) {
+    const w = Math.round(Math.min(MAX_W, Math.max(MIN_W, width)));
+    state.widths.set(name, w);
+    const named = (selector) => [...table.querySelectorAll(selector)].find((el) => el.dataset.column === name);
+    named("col[data-column]")?.setAttribute("width", w);
+    named("th[data-column]")?.querySelector(".dp-col-resize").setAttribute("aria-valuenow", w);
+    table.setAttribute("width", tableWidth());
+  }
+
+  // The right edge of a header: drag it, or use the arrow keys once focused;
+  // a double click gives the column its default width back.
+  function resizeHandle(name) {
+    const onDown = (event) => {
+      if (event.button !== 0) return;
+      event.preventDefault();
+      const handle = event.currentTarget;
+      const start = event.clientX;
+      const from = widthOf(name);
+      handle.setPointerCapture(event.pointerId);
+      const move = (e) => resize(name, from + e.clientX - start);
+      const up = () => {
+        handle.removeEventListener("pointermove", move);
+        handle.removeEventListener("pointerup", up);
+        handle.removeEventListener("pointercancel", up);
+      };
+      handle.addEventListener("pointermove", move);
+      handle.addEventListener("pointerup", up);
+      handle.addEventListener("pointercancel", up);
+    };
+    const onKey = (event) => {
+      const step = { ArrowLeft: -16, ArrowRight: 16 }[event.key];
+      if (!step) return;
+      event.preventDefault();
+      resize(name, widthOf(name) + step);
+    };
+    return h("span", { class: "dp-col-resize", role: "separator", tabindex: "0", "aria-orientation": "vertical", "aria-label": `Width of ${name}`,
+      "aria-valuenow": widthOf(name), "aria-valuemin": MIN_W, "aria-valuemax": MAX_W, title: "Drag to resize; double-click for the default width",
+      onpointerdown: onDown, onkeydown: onKey, onclick: (e) => e.stopPropagation(), ondblclick: () => resize(name, COL_W) });
+  }
 
   function head() {
     const cells = state.meta.columns.map((column) =>
@@ -69,12 +132,13 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
         h(
           "div",
           { class: "dp-col-head" },
-          h("button", { type: "button", class: "dp-col-name", onclick: () => onColumn(column.name) }, column.name),
+          h("button", { type: "button", class: "dp-col-name", title: column.name, onclick: () => onColumn(column.name) }, column.name),
           h("button", { type: "button", class: "dp-col-menu icon-btn", "aria-label": `Column menu of ${column.name}`, "aria-haspopup": "menu", onclick: (e) => onMenu(column, e.currentTarget) }, "⋮"),
         ),
-        h("span", { class: "dp-col-type" }, column.type.type + (column.type.format ? ` (${column.type.format})` : "")),
+        typeLabel(column),
         ambiguousHint(column),
         qualityBar(column.name, column.quality),
+        resizeHandle(column.name),
       ),
     );
     return h("thead", {}, h("tr", {}, h("th", { scope: "col", class: "dp-rownum" }, "#"), cells));
@@ -116,7 +180,8 @@ export function createGrid({ prepId, onColumn, onMenu, onCell, onMore }) {
       );
     }
     const body = h("tbody", {}, spacer(first * ROW_H, span), rows, spacer((total - last) * ROW_H, span));
-    replace(table, head(), body);
+    table.setAttribute("width", tableWidth());
+    replace(table, colgroup(), head(), body);
     more.hidden = !(state.meta.more && onMore);
     status.textContent = `${count(total)} rows${state.filter ? " match the filter" : ""} in the sample of ${count(state.meta.sample_read)}${state.meta.more ? " (the dataset has more)" : ""}.`;
   }

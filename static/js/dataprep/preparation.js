@@ -5,7 +5,8 @@
 import { api, listAll } from "../api.js";
 import { h, replace } from "../dom.js";
 import { formDialog, openDialog } from "../ui/dialog.js";
-import { button, errorState, loading, pageHeader } from "../ui/page.js";
+import { createForm } from "../ui/form.js";
+import { breadcrumbs, button, errorState, loading } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
 import { count, enc, useStyles } from "./common.js";
 import { createFilterBar } from "./filter.js";
@@ -42,9 +43,9 @@ export default async function preparation({ params, session, setTitle, navigate 
   const suggestBody = h("div", {});
   const recipeBody = h("div", {});
   const runsBody = h("div", {});
-  const undoButton = button("Undo", () => change(api.post(`/preparations/${enc(id)}/undo`), "Undone."), { attrs: { "aria-keyshortcuts": "Control+Z" } });
-  const redoButton = button("Redo", () => change(api.post(`/preparations/${enc(id)}/redo`), "Redone."));
-  const runButton = button("Run", () => openRunDialog(id, { onChange: liveRun }).done.then(drawRuns), { kind: "primary" });
+  const undoButton = button("Undo", () => change(api.post(`/preparations/${enc(id)}/undo`), "Undone."), { size: "sm", attrs: { "aria-keyshortcuts": "Control+Z" } });
+  const redoButton = button("Redo", () => change(api.post(`/preparations/${enc(id)}/redo`), "Redone."), { size: "sm", attrs: { "aria-keyshortcuts": "Control+Y" } });
+  const runButton = button("Run", () => openRunDialog(id, { onChange: liveRun }).done.then(drawRuns), { kind: "primary", size: "sm" });
 
   async function drawRuns() {
     try {
@@ -86,6 +87,14 @@ export default async function preparation({ params, session, setTitle, navigate 
       }
     });
     return h("div", { class: "dp-source" }, facts, h("label", { class: "label label-sm", for: "dp-sheet" }, "Sheet"), select);
+  }
+
+  // One row for the way back, the name, the dataset and the actions, so the
+  // grid keeps the height.
+  function header(actions) {
+    return h("header", { class: "page-header dp-header" },
+      h("div", { class: "dp-header-title" }, breadcrumbs([["Preparations", "/dataprep"]]), h("h1", { tabindex: "-1", title: prep.name }, prep.name), sourceBar()),
+      h("div", { class: "page-actions" }, actions.filter(Boolean)));
   }
 
   const grid = createGrid({
@@ -314,26 +323,90 @@ export default async function preparation({ params, session, setTitle, navigate 
     if (made) navigate(`/dataprep/${enc(made.id)}`);
   }
 
+  // The file a new pipeline writes: the dataset's name, as a file name.
+  function outputName() {
+    const base = source.dataset_name.replaceAll("/", "-").replace(/^\.+/, "").trim() || "prepared";
+    return /\.(csv|parquet|jsonl)$/i.test(base) ? base : `${base}.csv`;
+  }
+
+  // Source on the dataset (read as the grid reads it), this preparation's
+  // steps, a file in the file area: what the pipeline editor would make.
+  function pipelineOf(node, output) {
+    const config = { dataset_id: prep.dataset_id };
+    if (Object.keys(node.source_options || {}).length) config.read_options = node.source_options;
+    return {
+      nodes: [
+        { id: "source", type: "source", name: source.dataset_name, config },
+        { id: "prepare", type: "prepare", name: node.name, config: node.config, ui: { preparation_id: id, preparation_name: node.name } },
+        { id: "destination", type: "destination", name: output, config: { output: { name: output, format: output.split(".").pop().toLowerCase() } } },
+      ],
+      edges: [{ from: "source", to: "prepare" }, { from: "prepare", to: "destination" }],
+    };
+  }
+
+  async function newPipeline(node, { name, output }) {
+    try {
+      return await api.post("/pipelines", { name, description: `Made from the preparation ${prep.name}.`, document: pipelineOf(node, output) });
+    } catch (error) {
+      for (const f of error.fields || []) if (/\.output\.name$/.test(f.field)) f.field = "output";
+      throw error;
+    }
+  }
+
+  function pipelineForm(node, close) {
+    return createForm({
+      fields: [
+        { name: "name", label: "Pipeline name", required: true, value: prep.name },
+        { name: "output", label: "File written in the file area", required: true, value: outputName(), hint: "csv, parquet or jsonl, by its extension." },
+      ],
+      submitLabel: "New pipeline with these steps",
+      onSubmit: (v) => newPipeline(node, v),
+      onDone: (made) => {
+        close(made);
+        navigate(`/pipelines/${enc(made.id)}`);
+      },
+    });
+  }
+
   async function asProcessor() {
     const node = await api.get(`/preparations/${enc(id)}/processor`);
-    const text = JSON.stringify(node, null, 2);
+    const json = h("textarea", { class: "input dp-processor", rows: 16, readonly: true, hidden: true, "aria-label": "Processor node (JSON)", value: JSON.stringify(node, null, 2) });
+    const toggle = button("Show as JSON", () => {
+      json.hidden = !json.hidden;
+      toggle.textContent = json.hidden ? "Show as JSON" : "Hide the JSON";
+      toggle.setAttribute("aria-expanded", String(!json.hidden));
+    }, { kind: "ghost", size: "sm", attrs: { "aria-expanded": "false" } });
+    let form = null;
     openDialog({
       title: "Use in a pipeline",
-      description: "Add this node to a pipeline: its \"prepare\" processor applies the same steps through the same runtime. Read a CSV source with the source_options shown to get exactly what the grid shows.",
+      description: "A pipeline that reads the dataset, applies these steps through the same runtime and writes a file. Or add the \"prepare\" node below to a pipeline of your own (read a CSV source with its source_options to get what the grid shows).",
       size: "lg",
-      body: h("textarea", { class: "input dp-processor", rows: 16, readonly: true, "aria-label": "Processor node (JSON)", value: text }),
+      body: (close) => {
+        if (!session.can("pipelines:write")) {
+          json.hidden = false;
+          return h("div", { class: "dp-use" }, h("p", { class: "muted" }, "You may not create pipelines; copy the node instead."), json);
+        }
+        // The JSON goes between the fields and the form's sticky buttons,
+        // its toggle beside the main one.
+        form = pipelineForm(node, close);
+        const buttons = form.el.querySelector(".form-actions");
+        buttons.append(toggle);
+        buttons.before(json);
+        return form.el;
+      },
+      onOpen: () => form && form.focus(),
     });
   }
 
   const more = [
-    canWrite && datasets.length ? button("Apply to another dataset", () => copyTo().catch(toastError)) : null,
-    button("Use in a pipeline", () => asProcessor().catch(toastError)),
+    canWrite && datasets.length ? button("Apply to another dataset", () => copyTo().catch(toastError), { size: "sm" }) : null,
+    button("Use in a pipeline", () => asProcessor().catch(toastError), { size: "sm" }),
   ];
   const actions = [...more, ...(canWrite ? [undoButton, redoButton, runButton] : [])];
   const side = sidePanel([
     ["functions", "Functions", functionsBody],
     ["profile", "Profile", profileBody],
-    ["suggestions", "Suggestions", suggestBody],
+    ["suggestions", "Ideas", suggestBody, "Suggested steps for the column"],
     ["steps", "Steps", h("div", {},
       h("section", { "aria-label": "Recipe" }, h("h3", { class: "dp-h3" }, "Recipe"), recipeBody),
       h("section", { "aria-label": "Full runs" }, h("h3", { class: "dp-h3" }, "Full runs"), runsBody))],
@@ -341,9 +414,9 @@ export default async function preparation({ params, session, setTitle, navigate 
   const page = h(
     "div",
     { class: "dp-page" },
-    pageHeader({ title: prep.name, crumbs: [["Preparations", "/dataprep"], [prep.name]], actions }),
+    header(actions),
     h("div", { class: ["dp-layout", side.collapsed && "dp-layout-collapsed"] },
-      h("div", { class: "dp-main" }, sourceBar(), filterBar.el, grid.el),
+      h("div", { class: "dp-main" }, filterBar.el, grid.el),
       side.el),
   );
 

@@ -23,15 +23,15 @@ function keep(state) {
   }
 }
 
-/** tabs: [[key, label, body], ...]; head sits above the tabs. */
+/** tabs: [[key, label, body, title?], ...]; head sits above the tabs. */
 export function sidePanel(tabs, head) {
   const state = { tab: tabs[0][0], collapsed: false, ...kept() };
   if (!tabs.some(([key]) => key === state.tab)) state.tab = tabs[0][0];
   const base = uid("dp-tab");
   const buttons = new Map();
   const panels = new Map();
-  for (const [key, label, body] of tabs) {
-    const tab = h("button", { type: "button", role: "tab", id: `${base}-${key}`, class: "dp-tab", "aria-controls": `${base}-${key}-panel`,
+  for (const [key, label, body, title] of tabs) {
+    const tab = h("button", { type: "button", role: "tab", id: `${base}-${key}`, class: "dp-tab", "aria-controls": `${base}-${key}-panel`, title,
       onclick: () => show(key), onkeydown: (e) => arrow(e, key) }, label);
     buttons.set(key, tab);
     panels.set(key, h("div", { role: "tabpanel", id: `${base}-${key}-panel`, class: "dp-tabpanel", "aria-labelledby": tab.id, tabindex: "0" }, body));
