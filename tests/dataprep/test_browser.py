@@ -296,6 +296,14 @@ def test_picker_labels_layout_and_taken_name(page, wide: Path) -> None:  # type:
     last.wait_for()
     assert not _inside(last, scroller)
     _shot(page, "10-wide-1280")
+    # Dragged by its header's right edge, a column takes the width asked.
+    edge = page.get_by_role("separator", name="Width of email").bounding_box()
+    page.mouse.move(edge["x"] + 3, edge["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(edge["x"] + 83, edge["y"] + 10, steps=4)
+    page.mouse.up()
+    assert 175 <= email.bounding_box()["width"] <= 185
+    _shot(page, "10-wide-resized")
     last.scroll_into_view_if_needed()
     assert _inside(last, scroller)
     _shot(page, "11-wide-scrolled")
