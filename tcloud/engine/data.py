@@ -35,6 +35,7 @@ socket keeps its heartbeats.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import logging
 import os
@@ -62,8 +63,9 @@ TEST = "data.test"
 PREVIEW = "data.preview"
 COMMANDS = (SAMPLE, TEST, PREVIEW)
 POLARS_TYPES = {"int": "Int64", "float": "Float64", "bool": "Boolean"}
-# Run outputs up to this size are uploaded from memory, larger ones streamed.
-SMALL_UPLOAD_BYTES = 4 << 20
+# Run outputs up to this size are uploaded from memory, larger ones streamed
+# (aiohttp warns of a larger body given as bytes).
+SMALL_UPLOAD_BYTES = 1 << 20
 
 
 class DataFailed(Exception):
@@ -382,14 +384,26 @@ async def run_pipeline(
         outcome = await _deliver(client, job, outcome, to_s3) or outcome
     if outcome.status == "succeeded" and isinstance(outcome.result, dict):
         drop_empty_rejects(outcome.result)
-    if outcome.status == "succeeded":
+    if outcome.status == "succeeded" and isinstance(outcome.result, dict):
         files = [*outputs, *sorted((out / "rejects").glob("*"))]
-        uploads = [_upload(client, job, f) for f in files if f.exists()]
-        uploaded = await asyncio.gather(*uploads)
-        if isinstance(outcome.result, dict):
+        files = [f for f in files if f.exists()]
+        if _inline(client, files):
+            # Small outputs ride on the finish: one message, no upload.
+            outcome.result[p.INLINE_FILES] = [
+                {"name": f.name, "data": base64.b64encode(f.read_bytes()).decode()}
+                for f in files
+            ]
+        else:
+            uploaded = await asyncio.gather(*(_upload(client, job, f) for f in files))
             outcome.result["files"] = [u for u in uploaded if u]
     await asyncio.to_thread(_remove, out)
     return outcome
+
+
+def _inline(client: EngineClient, files: list[Path]) -> bool:
+    if p.FEATURE_INLINE_OUTPUTS not in client.features:
+        return False
+    return sum(f.stat().st_size for f in files) <= p.INLINE_OUTPUT_BYTES
 
 
 def drop_empty_rejects(summary: dict[str, Any]) -> None:

@@ -12,7 +12,8 @@ request it answers in `re`. Requests wait for their reply with a time-out.
     server -> engine  status     what the engine runs now (reply)
     engine -> server  event      running, metrics, log, finished (with the
                                  full log inline, when the welcome lists
-                                 the "inline-log" feature and it is small)
+                                 the "inline-log" feature and it is small;
+                                 small run outputs too, with "inline-outputs")
     engine -> server  upload     ask for a single-use upload token (reply)
     either way        reply      the answer to a request (`re` = its id)
     either way        error      a request could not be answered
@@ -54,6 +55,12 @@ CAP_PYTHON = "python"
 FEATURE_INLINE_LOG = "inline-log"
 # The largest full log sent inside a finished event (larger ones are uploaded).
 INLINE_LOG_BYTES = 1 << 20
+# A pipeline run's output files, base64 in the finished event's result under
+# INLINE_FILES, when the server offers it and they hold this many bytes in
+# all at most; larger ones are uploaded.
+FEATURE_INLINE_OUTPUTS = "inline-outputs"
+INLINE_OUTPUT_BYTES = 1 << 20
+INLINE_FILES = "inline_files"
 
 EXECUTION_EVENTS = ("accepted", "running", "metrics", "log", "finished")
 FINAL_STATUSES = ("succeeded", "failed", "cancelled")

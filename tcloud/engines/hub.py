@@ -17,8 +17,10 @@ engine's message causes goes through the tenant id of its credential.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,9 +79,15 @@ class Connection:
 class Hub:
     """The engines' connections of every tenant, in this process."""
 
-    def __init__(self, platform: Platform, settings: HubSettings | None = None) -> None:
+    def __init__(
+        self,
+        platform: Platform,
+        settings: HubSettings | None = None,
+        keep_outputs: OutputKeeper | None = None,
+    ) -> None:
         self.platform = platform
         self.settings = settings or HubSettings()
+        self.keep_outputs = keep_outputs
         self.connections: dict[str, Connection] = {}
         self._gone: dict[str, tuple[str, float]] = {}
         self._waiting: set[str] = set()
@@ -198,7 +206,8 @@ class Hub:
                 "protocol": p.PROTOCOL_VERSION,
                 "server_version": __version__,
                 "heartbeat_seconds": self.settings.heartbeat_seconds,
-                "features": [p.FEATURE_INLINE_LOG],
+                "features": [p.FEATURE_INLINE_LOG]
+                + ([p.FEATURE_INLINE_OUTPUTS] if self.keep_outputs else []),
             },
         )
         await self._record_hello(conn)
@@ -701,9 +710,17 @@ class Hub:
         }
         if isinstance(body.get("exit_code"), int):
             extra["exit_code"] = body["exit_code"]
-        if body.get("result") is not None:
-            extra["result"] = store.dumps(body["result"])
         row = await store.execution(db, exec_id)
+        result = body.get("result")
+        if isinstance(result, dict) and p.INLINE_FILES in result:
+            sent = result.pop(p.INLINE_FILES)
+            # A finish sent again after a reconnect keeps its files only once.
+            if row is not None and row["status"] in store.ACTIVE:
+                error = await self._keep_inline(db, conn, exec_id, result, sent)
+                if error:
+                    status, body = "failed", {**body, "error": error}
+        if result is not None:
+            extra["result"] = store.dumps(result)
         if row is not None and row["started_at"] is None:
             extra["started_at"] = now_iso()
         error = str(body.get("error") or "")[:2000]
@@ -716,6 +733,26 @@ class Hub:
             await self.repository.keep_file(
                 db, conn.tenant_id, exec_id, "log", log_text.encode()
             )
+
+    async def _keep_inline(
+        self, db: Database, conn: Connection, exec_id: str, result: Row, sent: Any
+    ) -> str:
+        """Keep the output files that came with a finish; list them in its result.
+
+        Returns "" or, when a file cannot be kept, the error the run fails with.
+        """
+        if self.keep_outputs is None:
+            return "the server cannot keep output files sent with a finish"
+        try:
+            files = [(str(f["name"]), base64.b64decode(f["data"])) for f in sent]
+            result["files"] = await self.keep_outputs(
+                db, conn.tenant_id, conn.engine_id, exec_id, files
+            )
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            return "the run's output files came damaged"
+        except TcloudError as exc:
+            return f"could not keep an output file: {exc.detail}"
+        return ""
 
     async def _upload_grant(self, conn: Connection, message: p.Message) -> None:
         exec_id = str(message.body.get("execution_id", ""))
@@ -755,8 +792,15 @@ class Hub:
             await self._publish_status(db, tenant_id, exec_id)
 
 
+# (store, tenant id, engine id, execution id, [(name, bytes)]) -> file rows
+OutputKeeper = Callable[
+    [Database, str, str, str, list[tuple[str, bytes]]], Awaitable[list[Row]]
+]
 HUB: web.AppKey[Hub] = web.AppKey("engines.hub", Hub)
 HUB_SETTINGS: web.AppKey[HubSettings] = web.AppKey("engines.hub_settings", HubSettings)
+# Who keeps the output files a run sends inline with its finish (the
+# pipelines app puts them in the file area); without one, none are asked for.
+OUTPUT_KEEPER: web.AppKey[OutputKeeper] = web.AppKey("engines.output_keeper")
 
 
 async def hub_shutdown(app: web.Application) -> None:
@@ -768,7 +812,7 @@ async def hub_shutdown(app: web.Application) -> None:
 
 async def hub_context(app: web.Application) -> AsyncIterator[None]:
     """Start the hub after the platform; close every engine's socket on the way out."""
-    hub = Hub(app[PLATFORM], app.get(HUB_SETTINGS))
+    hub = Hub(app[PLATFORM], app.get(HUB_SETTINGS), app.get(OUTPUT_KEEPER))
     app[HUB] = hub
     await hub.start()
     yield

@@ -489,8 +489,15 @@ async def _version_row(ctx: TenantContext, row: Row, number: int | None) -> Row:
     version = await store.version(ctx.db, row["id"], number or row["latest_version"])
     if version is None:
         raise NotFound("no such version of this pipeline")
-    if not store.loads(version["plan"])["nodes"]:
+    nodes = store.loads(version["plan"])["nodes"]
+    if not nodes:
         raise Invalid("this pipeline version has no nodes yet")
+    if not any(isinstance(n, dict) and n.get("type") == "destination" for n in nodes):
+        raise Invalid.field(
+            "document.nodes",
+            f"version {version['version']} has no destination: add a destination"
+            " node (where the result is written) before running it",
+        )
     return version
 
 

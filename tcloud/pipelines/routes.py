@@ -3,13 +3,14 @@ engines' doors to the file area (/engine/files)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
 from tcloud.appkeys import PLATFORM
 from tcloud.engines import store as engines_store
-from tcloud.engines.hub import HUB, Hub
+from tcloud.engines.hub import HUB, OUTPUT_KEEPER, Hub, OutputKeeper
 from tcloud.engines.repository import authenticate
 from tcloud.pipelines import flows, service
 from tcloud.platform import rbac
@@ -342,7 +343,6 @@ async def export_pipeline(call: Call) -> Any:
 async def run_pipeline(call: Call) -> dict[str, Any]:
     call.tenant.principal.require("pipelines:read")
     number = (call.body or {}).get("version")
-    await service.check_runnable(call.tenant, call.param("pip_id"), number)
     return await flows.run_now(call.tenant, call.param("pip_id"), number)
 
 
@@ -351,7 +351,6 @@ async def run_pipeline(call: Call) -> dict[str, Any]:
                 status=201, response=ANY)  # fmt: skip
 async def schedule_pipeline(call: Call) -> dict[str, Any]:
     pip_id = call.param("pip_id")
-    await service.check_runnable(call.tenant, pip_id, call.body.get("version"))
     return await flows.schedule(call.tenant, call.param("pip_id"), call.body)
 
 
@@ -386,15 +385,46 @@ async def engine_output(request: web.Request) -> web.Response:
         row = await engines_store.execution(db, exec_id)
         if row is None or row["engine_id"] != index["engine_id"]:
             raise NotFound("no such execution on this engine")
-        tenant = await platform.tenants.get(index["tenant_id"])
-        ctx = _engine_ctx(platform, tenant, db, index)
-        # The destination's own name: a later run makes a new version of it.
-        found = await service.upload_file(
-            ctx, request.query.get("name", "output"),
-            request.content.iter_chunked(1 << 20),
-            origin=f"execution:{exec_id}", replace=True,
+        found = await _keep_output(
+            platform, db, index["tenant_id"], index["engine_id"], exec_id,
+            request.query.get("name", "output"), request.content.iter_chunked(1 << 20),
         )  # fmt: skip
     return web.json_response(found, status=201)
+
+
+async def _keep_output(
+    platform: Any, db: Any, tenant_id: str, engine_id: str, exec_id: str,
+    name: str, chunks: AsyncIterable[bytes],
+) -> dict[str, Any]:  # fmt: skip
+    tenant = await platform.tenants.get(tenant_id)
+    ctx = _engine_ctx(platform, tenant, db, {"engine_id": engine_id})
+    # The destination's own name: a later run makes a new version of it.
+    found: dict[str, Any] = await service.upload_file(
+        ctx, name, chunks, origin=f"execution:{exec_id}", replace=True
+    )
+    return found
+
+
+def _output_keeper(app: web.Application) -> OutputKeeper:
+    """Keep the small outputs a run sends with its finish, as uploads are kept."""
+
+    async def keep(
+        db: Any, tenant_id: str, engine_id: str, exec_id: str,
+        files: list[tuple[str, bytes]],
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        kept = []
+        for name, content in files:
+            found = await _keep_output(
+                app[PLATFORM], db, tenant_id, engine_id, exec_id, name, _once(content)
+            )
+            kept.append({k: found[k] for k in ("id", "name", "size")})
+        return kept
+
+    return keep
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 def _engine_ctx(platform: Any, tenant: Any, db: Any, index: Any) -> TenantContext:
@@ -408,3 +438,4 @@ def add_engine_routes(app: web.Application) -> None:
     """Add the engines' doors to the file area: download and run outputs."""
     app.router.add_get("/engine/files/{file_id}", engine_file)
     app.router.add_put("/engine/files", engine_output)
+    app[OUTPUT_KEEPER] = _output_keeper(app)

@@ -627,20 +627,3 @@ def _graph_field(nodes: list[Any], edges: list[Any], exc: Any) -> str:
     if exc.field in ("id", "type"):
         return f"nodes[{index}].{exc.field}"
     return f"nodes[{index}].config.{exc.field}" if exc.field else f"nodes[{index}]"
-
-
-async def check_runnable(
-    ctx: TenantContext, pipeline_id: str, number: int | None
-) -> None:
-    """Refuse to run or schedule a version that writes nowhere."""
-    row = _existing(await store.get(ctx.db, "pipelines", pipeline_id), "pipeline")
-    version = await store.version(ctx.db, pipeline_id, number or row["latest_version"])
-    if version is None:
-        return
-    nodes = store.loads(version["plan"], {}).get("nodes") or []
-    if not any(isinstance(n, dict) and n.get("type") == "destination" for n in nodes):
-        raise Invalid.field(
-            "document.nodes",
-            f"version {version['version']} has no destination: add a destination"
-            " node (where the result is written) before running it",
-        )
