@@ -186,7 +186,7 @@ async def _spec_of(ctx: TenantContext, ds_id: str, where: str, cons: Row) -> Row
     )
     assert con is not None, "a dataset's connection cannot be deleted first"
     cons[con["id"]] = con
-    return await service.dataset_spec(ctx, ds_id)
+    return await service.spec_of(ctx, row, con)
 
 
 async def _destination(ctx: TenantContext, config: Row, index: int, cons: Row) -> Row:

@@ -456,8 +456,12 @@ async def dataset_spec(ctx: TenantContext, dataset_id: str) -> dict[str, Any]:
     """Return the runtime dataset spec of a dataset (see the module docstring)."""
     row = await _dataset_row(ctx.db, dataset_id)
     con = await _connection_row(ctx.db, row["connection_id"])
-    config = store.loads(row["config"], {})
-    return await _spec(ctx, con, config)
+    return await spec_of(ctx, row, con)
+
+
+async def spec_of(ctx: TenantContext, row: Row, con: Row) -> dict[str, Any]:
+    """Return the runtime spec of a dataset row on its connection row."""
+    return await _spec(ctx, con, store.loads(row["config"], {}))
 
 
 async def target_spec(ctx: TenantContext, con: Row, config: Row) -> dict[str, Any]:
