@@ -22,6 +22,7 @@ import polars as pl
 
 from tcloud.runtime import tables
 from tcloud.runtime.errors import PlanError
+from tcloud.runtime.prep.guard import guard_frame
 
 if TYPE_CHECKING:
     from tcloud.runtime.processors import Context
@@ -69,6 +70,8 @@ def sink(frame: pl.LazyFrame, spec: dict[str, Any]) -> pl.LazyFrame:
     fmt = format_of(spec)
     options = spec.get("options") or {}
     if fmt == "csv":
+        if options.get("formula_guard"):
+            frame = guard_frame(frame)
         return frame.sink_csv(
             path,
             separator=options.get("delimiter", ","),

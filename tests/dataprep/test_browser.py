@@ -505,4 +505,6 @@ def test_new_pipeline_with_the_steps(page, mixed: Path) -> None:  # type: ignore
     assert [n["type"] for n in nodes.values()] == ["source", "prepare", "destination"]
     assert nodes["prepare"]["config"]["steps"][0]["column"] == "status"
     assert nodes["destination"]["config"]["output"]["name"] == "pipemix.csv"
+    # What the preparation's own exports do by default, its pipeline does too.
+    assert nodes["destination"]["config"]["output"]["options"]["formula_guard"]
     _shot(page, "41-pipeline-made")

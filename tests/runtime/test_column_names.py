@@ -42,3 +42,30 @@ def test_a_bad_json_line_is_named_in_a_full_run(tmp_path) -> None:
         with pytest.raises(DataError) as caught:
             execute(plan, {}, lambda event: None, threading.Event())
         assert f"line {line}: orders.jsonl is not valid JSON" in str(caught.value)
+
+
+def test_a_csv_destination_may_guard_formulas(tmp_path) -> None:
+    import threading
+
+    from tcloud.runtime import execute
+    from tcloud.runtime.plan import FORMAT
+
+    (tmp_path / "notes.csv").write_text("id,note\n1,=SUM(A1:A2)\n2,-10\n3,@cmd\n4,ok\n")
+    src = {"kind": "file", "path": str(tmp_path / "notes.csv")}
+    outs = {}
+    for guard in (False, True):
+        path = tmp_path / f"out-{guard}.csv"
+        out = {"kind": "file", "path": str(path), "options": {"formula_guard": guard}}
+        plan = {
+            "format": FORMAT,
+            "nodes": [
+                {"id": "src", "type": "source", "config": {"dataset": src}},
+                {"id": "d", "type": "destination", "config": {"dataset": out}},
+            ],
+            "edges": [{"from": "src", "to": "d"}],
+        }
+        execute(plan, {}, lambda event: None, threading.Event())
+        outs[guard] = path.read_text().splitlines()[1:]
+
+    assert outs[False] == ["1,=SUM(A1:A2)", "2,-10", "3,@cmd", "4,ok"]
+    assert outs[True] == ["1,'=SUM(A1:A2)", "2,-10", "3,'@cmd", "4,ok"]

@@ -338,7 +338,7 @@ export default async function preparation({ params, session, setTitle, navigate 
       nodes: [
         { id: "source", type: "source", name: source.dataset_name, config },
         { id: "prepare", type: "prepare", name: node.name, config: node.config, ui: { preparation_id: id, preparation_name: node.name } },
-        { id: "destination", type: "destination", name: output, config: { output: { name: output, format: output.split(".").pop().toLowerCase() } } },
+        { id: "destination", type: "destination", name: output, config: { output: { name: output, format: output.split(".").pop().toLowerCase(), options: { formula_guard: true } } } },
       ],
       edges: [{ from: "source", to: "prepare" }, { from: "prepare", to: "destination" }],
     };

@@ -18,7 +18,7 @@ const FIELDS = [
   { name: "encoding", label: "CSV encoding", type: "select", options: [
     { value: "utf-8", label: "UTF-8" }, { value: "utf-8-sig", label: "UTF-8 with BOM" },
     { value: "latin-1", label: "Latin-1" }, { value: "cp1252", label: "Windows-1252" }] },
-  { name: "formula_guard", label: "Guard against formula injection", type: "checkbox", value: true, hint: "Cells starting with = + - @ get a leading quote." },
+  { name: "formula_guard", label: "Guard against formula injection", type: "checkbox", value: true, hint: "Text cells starting with = + - @ get a leading quote; numbers such as -10 are left as they are." },
   { name: "destination", label: "Destination", type: "select", options: [
     { value: "storage", label: "This tenant's storage (download)" }, { value: "s3", label: "My S3 bucket" }] },
   { name: "bucket", label: "S3 bucket" },

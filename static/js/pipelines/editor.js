@@ -10,7 +10,7 @@ import { confirmDialog, formDialog } from "../ui/dialog.js";
 import { badge, button, card, linkButton, pageHeader } from "../ui/page.js";
 import { toast, toastError } from "../ui/toast.js";
 import { enc, plural, tabs } from "./common.js";
-import { choice, focusKey, input, labelled, refocus, showProblems } from "./controls.js";
+import { checkbox, choice, focusKey, input, labelled, refocus, showProblems } from "./controls.js";
 import { drawGraph, reveal } from "./graph.js";
 import { drawPreview, explain, pending } from "./previews.js";
 import { hasForm, stepForm } from "./step-forms.js";
@@ -99,8 +99,11 @@ function destinationForm(node, connections, datasets, changed) {
   let fields = [];
   if (place === "area") {
     const out = config.output || (config.output = { name: "result.csv" });
+    const fmt = out.format || out.name.split(".").pop();
     fields = [labelled("File name in the file area", input(out.name, (v) => { out.name = v; changed(); }, { "data-focus": "output" })),
-      labelled("Format", choice(FILE_FORMATS, out.format || out.name.split(".").pop(), (v) => { out.format = v; changed(); }))];
+      labelled("Format", choice(FILE_FORMATS, fmt, (v) => { out.format = v; changed(); })),
+      fmt === "csv" ? checkbox("Protect spreadsheet users: a text cell starting with = + - or @ gets a leading quote (numbers are left alone)",
+        (out.options || {}).formula_guard, (v) => { out.options = { ...(out.options || {}), formula_guard: v }; changed(); }, { "data-path": "output.options.formula_guard" }) : null];
   } else if (place === "dataset") {
     const usable = datasets.filter((d) => d.connection_kind !== "files");
     const picked = usable.find((d) => d.id === config.dataset_id);
