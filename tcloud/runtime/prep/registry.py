@@ -8,6 +8,7 @@ distinct value say so in `note` and set `vectorised=False`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,7 +231,21 @@ def validate_step(
     if function.check is not None:
         problem = function.check(with_defaults(function, params), types)
         if problem is not None:
-            raise PrepError(step_id, problem[0], problem[1])
+            raise PrepError(step_id, problem[0], _readable(problem[1]))
+
+
+_WHEN = re.compile(r"\bwhen (\w+) is (\w+)")
+
+
+def _readable(message: str) -> str:
+    """Name the parameters a message refers to by their labels, as forms do."""
+
+    def named(found: re.Match[str]) -> str:
+        param, choice = found.group(1), found.group(2)
+        label = labels.label_of(param).lower()
+        return f'when {label} is "{labels.choice_label(param, choice)}"'
+
+    return _WHEN.sub(named, message)
 
 
 def _held(types: dict[str, str], inferred: Mapping[str, Any]) -> dict[str, str]:
