@@ -342,7 +342,7 @@ def _test_now(target: dict[str, Any]) -> str:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         with sqlite3.connect(uri, uri=True) as conn:
             count = conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
-        return f"SQLite database with {count} objects"
+        return f"SQLite database with {count} object{'' if count == 1 else 's'}"
     if kind == "s3":
         _s3_client(target).head_bucket(Bucket=target["bucket"])
         return f"bucket {target['bucket']} reached"

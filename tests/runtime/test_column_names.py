@@ -69,3 +69,25 @@ def test_a_csv_destination_may_guard_formulas(tmp_path) -> None:
 
     assert outs[False] == ["1,=SUM(A1:A2)", "2,-10", "3,@cmd", "4,ok"]
     assert outs[True] == ["1,'=SUM(A1:A2)", "2,-10", "3,'@cmd", "4,ok"]
+
+
+def test_an_empty_convert_says_to_add_a_field(tmp_path) -> None:
+    from tcloud.runtime import validate
+    from tcloud.runtime.plan import FORMAT
+
+    (tmp_path / "a.csv").write_text("id\n1\n")
+    plan = {
+        "format": FORMAT,
+        "nodes": [
+            {"id": "s", "type": "source",
+             "config": {"dataset": {"kind": "file", "path": str(tmp_path / "a.csv")}}},
+            {"id": "c", "type": "convert", "config": {"fields": {}}},
+        ],
+        "edges": [{"from": "s", "to": "c"}],
+    }  # fmt: skip
+
+    problems = validate(plan)
+
+    assert {"node": "c", "field": "fields", "message": "add a field to convert"} in [
+        {k: p[k] for k in ("node", "field", "message")} for p in problems
+    ]

@@ -27,7 +27,7 @@ function defaults(type, schema) {
     select: { keep: fields },
     convert: { fields: {} },
     calculate: { field: "new_field", expression: "1" },
-    aggregate: { group_by: first ? [first] : [], aggregations: [{ op: "count", as: "count" }] },
+    aggregate: { group_by: [], aggregations: [{ op: "count", as: "count" }] },
     join: { how: "left", on: first ? [first] : [] },
     sort: { by: first ? [{ field: first, order: "asc" }] : [] },
     dedupe: {},
@@ -123,8 +123,22 @@ function destinationForm(node, connections, datasets, changed) {
   return h("div", { class: "pl-panel" }, labelled("Write to", picker), ...fields);
 }
 
+// The steps a node feeds, directly or not: none of them can be its input.
+function downstream(doc, id) {
+  const found = new Set([id]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const e of doc.edges) {
+      if (found.has(e.from) && !found.has(e.to)) { found.add(e.to); grew = true; }
+    }
+  }
+  return found;
+}
+
 function joinInputs(doc, node, changed) {
-  const others = doc.nodes.filter((n) => n.id !== node.id && n.type !== "destination").map((n) => n.id);
+  const below = downstream(doc, node.id);
+  const others = doc.nodes.filter((n) => !below.has(n.id) && n.type !== "destination")
+    .map((n) => [n.id, n.name && n.name !== n.id ? `${n.name} (${n.id})` : n.id]);
   const right = doc.edges.find((e) => e.to === node.id && e.port === "right");
   return labelled("Right input", choice([["", "Choose a step"], ...others], right ? right.from : "", (v) => {
     doc.edges = doc.edges.filter((e) => !(e.to === node.id && e.port === "right"));

@@ -5,7 +5,7 @@ import { h, timeEl } from "../dom.js";
 import { formDialog } from "../ui/dialog.js";
 import { listView } from "../ui/list.js";
 import { button } from "../ui/page.js";
-import { toastError } from "../ui/toast.js";
+import { toast, toastError } from "../ui/toast.js";
 import { enc, tabs } from "./common.js";
 
 function importButton(navigate) {
@@ -15,6 +15,10 @@ function importButton(navigate) {
     if (!file) return;
     try {
       const made = await api.post("/pipelines/import", JSON.parse(await file.text()));
+      // An import of a file the pipeline already holds makes no new version.
+      toast(made.version > 1
+        ? `Imported into ${made.name}: now at version ${made.version} (an unchanged file adds no version).`
+        : `Imported as the new pipeline ${made.name}.`);
       navigate(`/pipelines/${enc(made.id)}`);
     } catch (error) {
       toastError(error, "Import failed");

@@ -100,7 +100,12 @@ function aggregateForm({ config, schema, changed }) {
       items, path: "aggregations", changed, addLabel: "Add an aggregation",
       add: () => ({ op: "sum", field: Object.keys(schema).find((n) => ["int", "float"].includes(schema[n])) || "" }),
       render: (a, i) => [
-        labelled("Aggregation", choice(AGGREGATIONS, a.op, (v) => { a.op = v; changed(true); }, { "data-path": `aggregations[${i}].op` })),
+        labelled("Aggregation", choice(AGGREGATIONS, a.op, (v) => {
+          // A count counts every row unless a field is chosen for it.
+          if (v === "count" && a.op !== "count") delete a.field;
+          a.op = v;
+          changed(true);
+        }, { "data-path": `aggregations[${i}].op` })),
         labelled("Of field", fieldChoice(schema, a.field, (v) => { put(a, "field", v); changed(true); }, { "data-path": `aggregations[${i}].field` }, { empty: a.op === "count" ? "every row" : undefined })),
         labelled("Output name", input(a.as, (v) => { put(a, "as", v); changed(); }, { placeholder: a.op === "count" && !a.field ? "count" : `${a.op}_${a.field || "field"}`, "data-path": `aggregations[${i}].as` })),
       ],

@@ -20,6 +20,8 @@ PORTS = ("in",)
 def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
     """Convert the listed fields, rejecting rows that fail."""
     spec = ctx.need("fields", dict)
+    if not spec:
+        raise ctx.error("fields", "add a field to convert")
     wanted: dict[str, str] = {}
     formats: dict[str, str | None] = {}
     for name, target in spec.items():
