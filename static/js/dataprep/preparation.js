@@ -178,7 +178,12 @@ export default async function preparation({ params, session, setTitle, navigate 
     if (fn.target === "none") return [{ value: "table", label: "The whole table" }];
     const targets = [{ value: "column", label: `The column ${column}` }];
     if (grid.filter && fn.scoped) targets.push({ value: "filter", label: "The filtered rows of the column" });
-    if (cell && cell.column === column && fn.scoped) targets.push({ value: "cell", label: `The selected cell (row ${cell.rowId + 1})` });
+    if (cell && cell.column === column && fn.scoped) {
+      // A function made for one cell starts on the selected cell, not the column.
+      const one = { value: "cell", label: `The selected cell (row ${cell.rowId + 1})` };
+      if (/\bcell\b/i.test(fn.label || "")) targets.unshift(one);
+      else targets.push(one);
+    }
     if (fn.kind === "cell" && fn.target === "column") targets.push({ value: "all", label: "Every column it applies to" });
     return targets;
   }
