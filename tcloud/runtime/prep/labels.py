@@ -36,7 +36,7 @@ LABELS = {
     "from_unit": "From the unit",
     "kind": "Kind of text",
     "language": "Language of the names",
-    "lookup_key": "Key in both datasets",
+    "lookup_key": "Key column in the other dataset",
     "mapping": "Replacements",
     "mode": "Fill with",
     "name": "Name",
