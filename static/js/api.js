@@ -126,3 +126,27 @@ export async function listAll(path, query = {}, cap = 1000) {
 export function apiUrl(path, query = {}) {
   return BASE + path + queryString(query);
 }
+
+// Server-sent events read over fetch rather than EventSource: the stream ends
+// when the server ends it (after a final status), never dials again by
+// itself, and aborts with `signal` like any other request. Each event goes to
+// onEvent(name, data).
+export async function readEvents(path, onEvent, signal) {
+  const response = await fetch(apiUrl(path), { credentials: "same-origin", signal, headers: { Accept: "text/event-stream" } });
+  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.*)$/m.exec(block);
+      const data = /^data: (.*)$/m.exec(block);
+      if (event && data) onEvent(event[1], JSON.parse(data[1]));
+    }
+  }
+}

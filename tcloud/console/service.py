@@ -208,7 +208,10 @@ async def _user_views(db: Reader, rows: list[Row]) -> list[dict[str, Any]]:
     if rows and all(
         roles is not None and groups is not None for roles, groups in embedded
     ):
-        return [_user_view(r, *e) for r, e in zip(rows, embedded, strict=True)]  # type: ignore[arg-type]
+        return [
+            _user_view(r, roles or [], groups or [])
+            for r, (roles, groups) in zip(rows, embedded, strict=True)
+        ]
     ids = [r["id"] for r in rows]
     roles = await people.roles_of(db, "user", ids)
     groups = await people.groups_of(db, ids)

@@ -68,7 +68,9 @@ class Control:
         if self.cancel.is_set():
             raise Cancelled()
 
-    def progress(self, rows_done: int, stage: str | None = None, force: bool = False):  # type: ignore[no-untyped-def]
+    def progress(
+        self, rows_done: int, stage: str | None = None, force: bool = False
+    ) -> None:
         """Record progress from the run's thread; publish it now and then."""
         self.rows_done = rows_done
         self.stage = stage or self.stage

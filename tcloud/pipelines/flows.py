@@ -317,11 +317,10 @@ def _refusal(doc: Row, problems: list[Row]) -> Invalid:
     fields = []
     for problem in problems:
         node, field = problem.get("node"), problem.get("field")
-        where = f"nodes[{index[node]}]" if node in index else "plan"
-        if field in ("id", "type", "port"):
-            where += f".{field}"  # the node's own keys, not its config's
-        elif field:
-            where += f".config.{field}"
+        if node in index:
+            where = service.node_field(index[node], field)
+        else:
+            where = f"plan.config.{field}" if field else "plan"
         fields.append(FieldError(where, problem["message"]))
     first = problems[0]
     detail = f"node {first.get('node')}: {first.get('field') or ''} {first['message']}"

@@ -350,7 +350,6 @@ async def run_pipeline(call: Call) -> dict[str, Any]:
                 "Make a task that runs a version on a schedule", body=SCHEDULE,
                 status=201, response=ANY)  # fmt: skip
 async def schedule_pipeline(call: Call) -> dict[str, Any]:
-    pip_id = call.param("pip_id")
     return await flows.schedule(call.tenant, call.param("pip_id"), call.body)
 
 
@@ -413,10 +412,11 @@ def _output_keeper(app: web.Application) -> OutputKeeper:
         files: list[tuple[str, bytes]],
     ) -> list[dict[str, Any]]:  # fmt: skip
         kept = []
-        for name, content in files:
+        for file_name, content in files:
             found = await _keep_output(
-                app[PLATFORM], db, tenant_id, engine_id, exec_id, name, _once(content)
-            )
+                app[PLATFORM], db, tenant_id, engine_id, exec_id, file_name,
+                _once(content),
+            )  # fmt: skip
             kept.append({k: found[k] for k in ("id", "name", "size")})
         return kept
 

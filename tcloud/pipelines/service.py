@@ -628,6 +628,11 @@ def _graph_field(nodes: list[Any], edges: list[Any], exc: Any) -> str:
         return "edges"
     # A repeated id is at fault where it comes again.
     index = matches[-1] if exc.field == "id" else matches[0]
-    if exc.field in ("id", "type"):
-        return f"nodes[{index}].{exc.field}"
-    return f"nodes[{index}].config.{exc.field}" if exc.field else f"nodes[{index}]"
+    return node_field(index, exc.field)
+
+
+def node_field(index: int, field: str | None) -> str:
+    """Name a field of the node at `index`: its own keys, else its config's."""
+    if field in ("id", "type", "port"):
+        return f"nodes[{index}].{field}"
+    return f"nodes[{index}].config.{field}" if field else f"nodes[{index}]"

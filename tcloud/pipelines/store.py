@@ -19,7 +19,7 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes | None, default: Any = None) -> Any:
-    return default if text in (None, "") else orjson.loads(text)  # type: ignore[arg-type]
+    return default if text is None or text == "" else orjson.loads(text)
 
 
 async def insert(tx: Transaction, table: str, **row: Any) -> str:

@@ -20,7 +20,7 @@ from tcloud.runtime import writers
 from tcloud.runtime.errors import DataError, PlanError
 from tcloud.runtime.plan import DESTINATION, SOURCE, Node, Plan, parse, substitute
 from tcloud.runtime.processors import PROCESSORS, Context, Step
-from tcloud.runtime.readers import open_source, read_error
+from tcloud.runtime.readers import format_of, open_source, read_error
 
 PORTS: dict[str, tuple[str, ...]] = {
     SOURCE: (),
@@ -151,12 +151,14 @@ def _source(
     spec = dataset_spec(node)
     try:
         source = open_source(spec, stack, mode=mode, limit=sample_size)
-        try:
-            # JSON lines infer their fields here: a bad line among the first
-            # is a fault of the file, named with its line, not of a step.
-            source.frame.collect_schema()
-        except pl.exceptions.PolarsError as exc:
-            raise read_error(spec, exc) from exc
+        is_file = spec.get("kind", "file") == "file"
+        if is_file and format_of(spec) in ("jsonl", "ndjson"):
+            try:
+                # JSON lines infer their fields here: a bad line among the
+                # first is a fault of the file, named with its line.
+                source.frame.collect_schema()
+            except pl.exceptions.PolarsError as exc:
+                raise read_error(spec, exc) from exc
     except DataError as exc:
         line = getattr(exc, "line", None)
         raise PlanError(node.id, "dataset", exc.message, line=line) from exc

@@ -2,7 +2,7 @@
 // per step), the files it wrote, and the log as it is written (server-sent
 // events); cancel while it runs.
 
-import { api, apiUrl } from "../api.js";
+import { api, apiUrl, readEvents } from "../api.js";
 import { h, replace, timeEl } from "../dom.js";
 import { button, card, facts, linkButton, pageHeader } from "../ui/page.js";
 import { attempt, enc } from "./common.js";
@@ -92,28 +92,10 @@ export default function execution({ params, session, setTitle }) {
     }
   }
 
-  // A fetch stream rather than EventSource: it ends when the server ends the
-  // stream (after the final status), and never dials again by itself.
-  async function follow() {
-    const response = await fetch(apiUrl(`/executions/${enc(params.id)}/events`), {
-      credentials: "same-origin", signal: controller.signal, headers: { Accept: "text/event-stream" },
-    });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const kind = /^event: (.*)$/m.exec(block);
-        const data = /^data: (.*)$/m.exec(block);
-        if (kind && data) handle(kind[1], JSON.parse(data[1]));
-      }
-    }
+  function follow() {
+    return readEvents(`/executions/${enc(params.id)}/events`, handle, controller.signal);
   }
+
 
   api.get(`/executions/${enc(params.id)}`).then(async (e) => {
     await findPipeline(e).catch(() => null);

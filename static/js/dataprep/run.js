@@ -1,7 +1,7 @@
 // The run dialog: export options, then a live progress bar fed by
 // server-sent events, a cancel button and, at the end, the download link.
 
-import { api, ApiError, apiUrl } from "../api.js";
+import { api, ApiError, apiUrl, readEvents } from "../api.js";
 import { h, replace } from "../dom.js";
 import { openDialog } from "../ui/dialog.js";
 import { createForm } from "../ui/form.js";
@@ -99,35 +99,13 @@ function follow(run, area, onChange) {
       }
     },
   };
-  readEvents(apiUrl(`/dataprep/runs/${enc(run.id)}/events`), handlers, controller.signal).catch((error) => {
+  readEvents(`/dataprep/runs/${enc(run.id)}/events`, (name, data) => handlers[name]?.(data), controller.signal).catch((error) => {
     if (error.name === "AbortError") return;
     text.textContent = error instanceof ApiError
       ? `Cannot follow the run: ${error.message}.`
       : "Lost the connection to the run; reopen the dialog to follow it.";
   });
   return () => controller.abort();
-}
-
-// Server-sent events read over fetch: the stream ends when the run does,
-// and closing the dialog aborts it like any other request.
-async function readEvents(url, handlers, signal) {
-  const response = await fetch(url, { credentials: "same-origin", signal, headers: { Accept: "text/event-stream" } });
-  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += value;
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const event = /^event: (.*)$/m.exec(block);
-      const data = /^data: (.*)$/m.exec(block);
-      if (event && data && handlers[event[1]]) handlers[event[1]](JSON.parse(data[1]));
-    }
-  }
 }
 
 /** The run dialog; onChange(run) hears of the run from its start to its end. */

@@ -2,7 +2,7 @@
 // node's configuration, a live preview of the records before and after it
 // (computed by the engine on the samples), save as a new version, run.
 
-import { api, apiUrl, listAll } from "../api.js";
+import { api, apiUrl, listAll, readEvents } from "../api.js";
 import { h, replace } from "../dom.js";
 import { detailView } from "../console/common.js";
 import { guardLeaving } from "../router.js";
@@ -431,24 +431,9 @@ function build(pipeline, datasets, connections, { session, setTitle, navigate })
   // carries the counts of every step and the files written.
   async function follow(execId) {
     drawRun(await api.get(`/executions/${enc(execId)}`));
-    const response = await fetch(apiUrl(`/executions/${enc(execId)}/events`), {
-      credentials: "same-origin", headers: { Accept: "text/event-stream" },
+    await readEvents(`/executions/${enc(execId)}/events`, (kind, data) => {
+      if (kind === "status") drawRun(data);
     });
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const kind = /^event: (.*)$/m.exec(block);
-        const data = /^data: (.*)$/m.exec(block);
-        if (kind && data && kind[1] === "status") drawRun(JSON.parse(data[1]));
-      }
-    }
     const last = await api.get(`/executions/${enc(execId)}`);
     drawRun(last);
   }

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
 from tcloud.runtime.processors.base import Context, Step
@@ -16,6 +18,7 @@ def build(ctx: Context, inputs: dict[str, pl.LazyFrame]) -> Step:
     """Drop repeated rows, keeping the first or the last of each."""
     fields = ctx.get("fields") or None
     subset = ctx.fields(fields, "fields") if fields else None
-    keep = ctx.choice("keep", ("first", "last"), "first")
-    frame = inputs["in"].unique(subset=subset, keep=keep, maintain_order=True)  # type: ignore[arg-type]
+    picked = ctx.choice("keep", ("first", "last"), "first")
+    keep: Literal["first", "last"] = "last" if picked == "last" else "first"
+    frame = inputs["in"].unique(subset=subset, keep=keep, maintain_order=True)
     return Step(frame)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import gettext
 import importlib.util
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 
@@ -217,7 +219,9 @@ def _require(ctx: StepContext, package: str) -> None:
         raise ctx.fail("function", f"needs the {package} package, not installed")
 
 
-def _phone_values(ctx: StepContext, fn, dtype: pl.DataType) -> pl.Expr:  # type: ignore[no-untyped-def]
+def _phone_values(
+    ctx: StepContext, fn: Callable[..., Any], dtype: pl.DataType
+) -> pl.Expr:
     _require(ctx, "phonenumbers")
     if ctx["region_column"]:
         return per_pair(ctx.text(), ctx.text(ctx["region_column"]), fn, dtype)
