@@ -3,23 +3,16 @@ undo one, run, watch the progress bar, download the export."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ADMIN_PASSWORD
 from tests.ui.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
     SHOTS,
     Watch,
-    _free_port,
-    _wait_ready,
+    chromium,
+    serving,
     settle,
 )
 from tests.ui.helpers import sign_in
@@ -31,36 +24,13 @@ ROWS = 300_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("dataprep-ui")
-    port = _free_port()
-    env = {**os.environ, "TCLOUD_BOOTSTRAP_PASSWORD": ADMIN_PASSWORD,
-           "TCLOUD_EMBEDDED_ENGINE": "false"}  # fmt: skip
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tcloud", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--data-dir", str(folder / "var")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process, log)
+    with serving(tmp_path_factory.mktemp("dataprep-ui"), embedded_engine=False) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 @pytest.fixture

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import ADMIN_PASSWORD
 from tests.ui.conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    ROOT,
     SHOTS,
     Watch,
-    _free_port,
-    _wait_ready,
+    chromium,
+    serving,
 )
 from tests.ui.helpers import sign_in
 
@@ -37,38 +30,13 @@ PLAN = {"name": "live", "steps": [
 @pytest.fixture(scope="module")
 def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m tcloud serve` with its embedded engine, on a free port."""
-    folder = tmp_path_factory.mktemp("engines-ui")
-    port = _free_port()
-    env = {**os.environ, "TCLOUD_BOOTSTRAP_PASSWORD": ADMIN_PASSWORD,
-           "TCLOUD_EMBEDDED_ENGINE": "true"}  # fmt: skip
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tcloud", "serve", "--host", "127.0.0.1",
-             "--port", str(port), "--data-dir", str(folder / "var")],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process, log)
+    with serving(tmp_path_factory.mktemp("engines-ui"), embedded_engine=True) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    # Module-scoped, unlike the UI suite's: Playwright's sync API runs its own
-    # event loop, which must be gone before the async tests of this package.
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    yield from chromium()
 
 
 @pytest.fixture

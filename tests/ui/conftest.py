@@ -9,6 +9,7 @@ leaks from one to the next.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -59,15 +60,14 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"the server was not ready in time: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `python -m tcloud serve` on a free port; yield its base URL."""
-    folder = tmp_path_factory.mktemp("ui-server")
+@contextlib.contextmanager
+def serving(folder: Path, embedded_engine: bool = False) -> Iterator[str]:
+    """Run `python -m tcloud serve` on a free port in `folder`; yield its URL."""
     port = _free_port()
     env = {
         **os.environ,
         "TCLOUD_BOOTSTRAP_PASSWORD": ADMIN_PASSWORD,
-        "TCLOUD_EMBEDDED_ENGINE": "false",
+        "TCLOUD_EMBEDDED_ENGINE": "true" if embedded_engine else "false",
     }
     log = folder / "server.log"
     with log.open("wb") as out:
@@ -89,18 +89,33 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # Per module: Playwright's sync API keeps its own event loop running,
-    # which must be gone before any asyncio test of the next module starts.
+def chromium() -> Iterator[object]:
+    """Launch Debian's Chromium headless; yield it, then close it.
+
+    Use it in a module-scoped fixture: Playwright's sync API keeps its own
+    event loop running, which must be gone before any asyncio test of the
+    next module starts.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
+        launched = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start `python -m tcloud serve` on a free port; yield its base URL."""
+    with serving(tmp_path_factory.mktemp("ui-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    yield from chromium()
 
 
 class Watch:
